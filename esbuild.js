@@ -1,0 +1,86 @@
+// Builds every bundle: the extension host entry, the webview (browser), the CLI and the
+// extension's integration tests. `--production` minifies, `--watch` rebuilds on change.
+// esbuild does not type-check: `npm run typecheck` (tsc --noEmit) runs beside it.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors as `✘ [ERROR] … file:line:col` so VS Code's problem matcher picks them up. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log(`[watch] build started (${build.initialOptions.outfile})`));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log(`[watch] build finished (${build.initialOptions.outfile})`);
+    });
+  },
+};
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  plugins: [problemMatcher],
+};
+
+const entries = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'silent',
+    plugins: [problemMatcher],
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    tsconfig: 'src/webview/tsconfig.json',
+  },
+];
+
+// Integration tests run inside VS Code's extension host: bundled like the extension.
+if (!production && fs.existsSync('test/integration/index.ts')) {
+  entries.push({
+    ...node,
+    entryPoints: ['test/integration/index.ts'],
+    outfile: 'dist/test/integration/index.js',
+    external: ['vscode', 'mocha', 'playwright-core'],
+  });
+}
+
+async function main() {
+  const contexts = await Promise.all(entries.filter((e) => fs.existsSync(e.entryPoints[0])).map((e) => esbuild.context(e)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  const results = await Promise.allSettled(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  if (results.some((r) => r.status === 'rejected')) process.exit(1);
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

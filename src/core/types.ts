@@ -1,0 +1,161 @@
+// Shared vocabulary of the engine. Nothing here may import `vscode`: the CLI, the extension
+// and the tests all drive the same engine.
+
+export type Role = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+  /** Put a provider prompt-cache breakpoint after this message (Anthropic `cache_control`). */
+  cacheBreakpoint?: boolean;
+}
+
+/** One request, vendor-neutral. `model` is the vendor's model name (no `provider:` prefix). */
+export interface ChatRequest {
+  model: string;
+  /** System prompt, kept apart because Anthropic takes it outside `messages`. */
+  system?: string;
+  /** Mark the system prompt as a cache breakpoint (the static prefix). */
+  cacheSystem?: boolean;
+  /** Prompt-cache TTL for the breakpoints above (Anthropic); default 5m. */
+  cacheTtl?: '5m' | '1h';
+  messages: ChatMessage[];
+  maxOutputTokens?: number;
+  temperature?: number;
+}
+
+/**
+ * Token usage of one call, normalised across vendors.
+ * `inputTokens` is the TOTAL prompt size, cached tokens included (OpenAI's `prompt_tokens`,
+ * Anthropic's `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`).
+ */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Prompt tokens served from the provider's prompt cache (subset of inputTokens). */
+  cacheReadTokens: number;
+  /** Prompt tokens written to the provider's prompt cache (subset of inputTokens). */
+  cacheWriteTokens: number;
+  /** Of cacheWriteTokens, those written with a 1-hour TTL (the rest are 5-minute). */
+  cacheWrite1hTokens: number;
+  /** Reasoning tokens, a subset of outputTokens (never billed on top). */
+  reasoningTokens: number;
+  /** True when the server sent no usage and the figures were counted locally. */
+  estimated: boolean;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
+
+export type ErrorKind =
+  | 'auth' // 401/403, missing key
+  | 'rate_limit' // 429 after the SDK's retries
+  | 'server' // 5xx, overloaded, mid-stream error event
+  | 'network' // connection refused/reset, timeout
+  | 'cancelled' // the caller aborted
+  | 'stream_cut' // the stream ended without its terminator
+  | 'bad_request' // other 4xx, malformed reply
+  | 'context_length' // the prompt does not fit the model's window
+  | 'config'; // unknown provider, no base URL, …
+
+export interface ProviderError {
+  kind: ErrorKind;
+  message: string;
+  status?: number;
+  requestId?: string;
+}
+
+export type StreamEvent =
+  | { type: 'text'; text: string }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'finish'; reason: FinishReason }
+  | { type: 'error'; error: ProviderError };
+
+export type ProviderType = 'openai' | 'anthropic' | 'openai-compatible';
+
+/** How a provider is reached. The API key is resolved by the shell (env, SecretStorage). */
+export interface ProviderConfig {
+  /** The name used in model ids (`openai`, `anthropic`, `ollama`, …). */
+  name: string;
+  type: ProviderType;
+  baseURL?: string;
+  apiKey?: string;
+  /** SDK retries for 429/5xx/connection errors; the SDK default is 2. */
+  maxRetries?: number;
+  /** Request timeout in ms (SDK option). */
+  timeoutMs?: number;
+}
+
+export interface TokenCount {
+  tokens: number;
+  /** False when counted by the vendor's tokenizer or API; true for a labelled estimate. */
+  estimated: boolean;
+  /** What produced the count, e.g. `o200k_base`, `anthropic count_tokens`, `≈ chars/3.5`. */
+  method: string;
+}
+
+/** A provider: one interface for every vendor. Streaming is an async iterable of events. */
+export interface Provider {
+  readonly config: ProviderConfig;
+  /**
+   * Streams one request. Never throws: failures arrive as a final `error` event, after any
+   * text already received (so partial output is kept).
+   */
+  stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
+  /** Exact prompt token count from the vendor, when it offers one. */
+  countTokens?(request: ChatRequest, signal?: AbortSignal): Promise<TokenCount>;
+}
+
+/** `provider:model`, e.g. `openai:gpt-4o-mini`, `anthropic:claude-haiku-4-5`, `ollama:llama3.2`. */
+export interface ModelId {
+  provider: string;
+  model: string;
+}
+
+export function parseModelId(id: string): ModelId {
+  const i = id.indexOf(':');
+  if (i <= 0 || i === id.length - 1) {
+    throw new Error(`Model id "${id}" must look like provider:model (for example openai:gpt-4o-mini).`);
+  }
+  return { provider: id.slice(0, i), model: id.slice(i + 1) };
+}
+
+export function formatModelId(id: ModelId): string {
+  return `${id.provider}:${id.model}`;
+}
+
+export function emptyUsage(): Usage {
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+    estimated: false,
+  };
+}
+
+/** Where a price came from, shown beside every cost. */
+export interface PriceProvenance {
+  source: 'genai-prices' | 'override';
+  /** Date of the price data (genai-prices snapshot or the override's own date), ISO yyyy-mm-dd. */
+  dataDate?: string;
+  /** Human-readable note, e.g. `@pydantic/genai-prices 0.1.8 · Anthropic · Claude Haiku 4.5`. */
+  detail: string;
+}
+
+/** Cost of one call in USD, per bucket. `null` cost elsewhere means "no price", never $0. */
+export interface CostBreakdown {
+  total: number;
+  /** Uncached input tokens. */
+  input: number;
+  cacheRead: number;
+  /** cacheWrite5m + cacheWrite1h. */
+  cacheWrite: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  /** Output tokens, reasoning included. */
+  output: number;
+  batch: boolean;
+  provenance: PriceProvenance;
+}
