@@ -11,13 +11,13 @@ const watch = process.argv.includes('--watch');
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => console.log(`[watch] build started (${build.initialOptions.outfile})`));
+    build.onStart(() => watch && console.log(`[watch] build started (${build.initialOptions.outfile})`));
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      console.log(`[watch] build finished (${build.initialOptions.outfile})`);
+      if (watch) console.log(`[watch] build finished (${build.initialOptions.outfile})`);
     });
   },
 };
@@ -59,13 +59,39 @@ const entries = [
 ];
 
 // Integration tests run inside VS Code's extension host: bundled like the extension.
+// bootstrap.js is the `extensionTestsPath` entry (redirects output, then requires index.js);
+// index.js holds mocha's setup and every test/integration/**/*.test.ts, which the virtual module
+// `integration-tests:all` requires in name order (new files are picked up on the next build).
 if (!production && fs.existsSync('test/integration/index.ts')) {
-  entries.push({
-    ...node,
-    entryPoints: ['test/integration/index.ts'],
-    outfile: 'dist/test/integration/index.js',
-    external: ['vscode', 'mocha', 'playwright-core'],
-  });
+  const path = require('node:path');
+  const testsDir = path.resolve('test/integration');
+  const integrationTests = {
+    name: 'integration-tests',
+    setup(build) {
+      build.onResolve({ filter: /^integration-tests:all$/ }, () => ({ path: 'all', namespace: 'integration-tests' }));
+      build.onLoad({ filter: /.*/, namespace: 'integration-tests' }, () => {
+        const files = fs
+          .readdirSync(testsDir, { recursive: true })
+          .filter((f) => f.endsWith('.test.ts'))
+          .sort();
+        return {
+          contents: files.map((f) => `require(${JSON.stringify('./' + f.split(path.sep).join('/'))});`).join('\n'),
+          loader: 'js',
+          resolveDir: testsDir,
+          watchDirs: [testsDir],
+        };
+      });
+    },
+  };
+  for (const name of ['bootstrap', 'index']) {
+    entries.push({
+      ...node,
+      entryPoints: [`test/integration/${name}.ts`],
+      outfile: `dist/test/integration/${name}.js`,
+      external: ['vscode', 'mocha', 'playwright-core'],
+      plugins: [...node.plugins, integrationTests],
+    });
+  }
 }
 
 async function main() {

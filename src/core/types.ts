@@ -81,8 +81,10 @@ export interface ProviderConfig {
   apiKey?: string;
   /** SDK retries for 429/5xx/connection errors; the SDK default is 2. */
   maxRetries?: number;
-  /** Request timeout in ms (SDK option). */
+  /** Request timeout in ms until the response starts (SDK option). */
   timeoutMs?: number;
+  /** A stream with no data for this long is cut (default 120 s; 0 = never). */
+  idleTimeoutMs?: number;
 }
 
 export interface TokenCount {

@@ -1,0 +1,203 @@
+// The engine's front door, shared by the CLI and the extension: estimate a prompt offline, run
+// it against several models. Shells differ only in how they resolve providers (environment vs
+// SecretStorage + trust rules) and where the answer cache lives.
+import { answerCacheKey, answerKeyParts, type AnswerCache } from './cache';
+import { PriceBook, type PriceOverride } from './pricing';
+import { createProvider } from './providers';
+import { runPrompt, type AnswerStore, type RunOptions, type RunSummary, type RunTarget } from './run';
+import { TokenCounter } from './tokens';
+import type { ChatMessage, ChatRequest, Provider, ProviderConfig, ProviderError, StreamEvent, TokenCount } from './types';
+import { parseModelId } from './types';
+
+/** A prompt without a model: what the user wrote. */
+export interface PromptInput {
+  system?: string;
+  cacheSystem?: boolean;
+  cacheTtl?: '5m' | '1h';
+  messages: ChatMessage[];
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+export type ProviderResolution = { ok: true; config: ProviderConfig } | { ok: false; error: ProviderError };
+
+export interface EngineOptions {
+  resolveProvider: (name: string) => Promise<ProviderResolution> | ProviderResolution;
+  priceOverrides?: Record<string, PriceOverride>;
+  cache?: AnswerCache;
+  /** For tests and special transports: build the provider from a resolved config. */
+  createProvider?: (config: ProviderConfig) => Provider;
+}
+
+export interface Estimate {
+  modelId: string;
+  inputTokens: number;
+  estimated: boolean;
+  /** What counted the tokens (`o200k_base`, `Anthropic count_tokens`, `≈ estimate …`). */
+  method: string;
+  /** USD for the prompt alone; null = no price. */
+  inputCost: number | null;
+  maxOutputTokens: number;
+  /** USD for the prompt plus `maxOutputTokens` of output; null = no price. */
+  costAtMaxOutput: number | null;
+  contextWindow: number | null;
+  overContextWindow: boolean;
+  /** Where the price came from; null = no price. */
+  priceSource: string | null;
+}
+
+export interface EngineRunOptions extends Pick<RunOptions, 'concurrency' | 'repeats' | 'signal' | 'bypassCache' | 'onProgress'> {
+  perProviderConcurrency?: number;
+}
+
+export class ProfilerEngine {
+  readonly prices: PriceBook;
+  readonly tokens: TokenCounter;
+  private readonly providers = new Map<string, Promise<Provider>>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.prices = new PriceBook(options.priceOverrides ?? {});
+    this.tokens = new TokenCounter({
+      // Exact Claude counts come from Anthropic's count_tokens, when a key is at hand.
+      exactCounter: async (modelId, request) => {
+        const provider = await this.provider(parseModelId(modelId).provider);
+        return provider.countTokens && provider.config.apiKey ? provider.countTokens(request) : undefined;
+      },
+    });
+  }
+
+  get cache(): AnswerCache | undefined {
+    return this.options.cache;
+  }
+
+  /** Forget resolved providers (keys or settings changed). */
+  resetProviders(): void {
+    this.providers.clear();
+  }
+
+  /** Offline (or count_tokens-only) estimate of a prompt on each model. */
+  async estimate(prompt: PromptInput, modelIds: string[], maxOutputTokens: number, exactRemote = false): Promise<Estimate[]> {
+    return Promise.all(
+      modelIds.map(async (modelId): Promise<Estimate> => {
+        const request = toRequest(prompt, modelId);
+        const count = await this.countTokens(modelId, request, exactRemote);
+        const price = this.prices.lookup(modelId);
+        const contextWindow = price?.contextWindow ?? null;
+        const usage = (output: number) => ({
+          inputTokens: count.tokens,
+          outputTokens: output,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          cacheWrite1hTokens: 0,
+          reasoningTokens: 0,
+          estimated: count.estimated,
+        });
+        const inputCost = this.prices.cost(modelId, usage(0));
+        const maxCost = this.prices.cost(modelId, usage(maxOutputTokens));
+        return {
+          modelId,
+          inputTokens: count.tokens,
+          estimated: count.estimated,
+          method: count.method,
+          inputCost: inputCost?.total ?? null,
+          maxOutputTokens,
+          costAtMaxOutput: maxCost?.total ?? null,
+          contextWindow,
+          overContextWindow: contextWindow !== null && count.tokens + maxOutputTokens > contextWindow,
+          priceSource: inputCost?.provenance.detail ?? null,
+        };
+      }),
+    );
+  }
+
+  async countTokens(modelId: string, request: ChatRequest, exactRemote = false): Promise<TokenCount> {
+    return this.tokens.count(modelId, request, { remote: exactRemote });
+  }
+
+  /** Runs the prompt on every model (× repeats) in parallel. */
+  async run(prompt: PromptInput, modelIds: string[], options: EngineRunOptions = {}): Promise<RunSummary> {
+    const targets: RunTarget[] = await Promise.all(
+      modelIds.map(async (modelId) => ({
+        modelId,
+        provider: await this.provider(parseModelId(modelId).provider),
+        request: toRequest(prompt, modelId),
+      })),
+    );
+    const perProvider: Record<string, number> = {};
+    if (options.perProviderConcurrency) {
+      for (const t of targets) perProvider[t.provider.config.name] = options.perProviderConcurrency;
+    }
+    return runPrompt(targets, {
+      ...options,
+      perProviderConcurrency: perProvider,
+      cache: this.options.cache ? cacheAdapter(this.options.cache) : undefined,
+      price: (modelId, usage) => this.prices.cost(modelId, usage),
+      preflight: (target) => this.checkContextWindow(target),
+    });
+  }
+
+  /** A prompt that cannot fit is refused before it is sent (no tokens wasted, a clear reason). */
+  private async checkContextWindow(target: RunTarget): Promise<ProviderError | undefined> {
+    const window = this.prices.lookup(target.modelId)?.contextWindow;
+    if (!window) return undefined;
+    const count = await this.tokens.count(target.modelId, target.request, { remote: false });
+    // An estimate may be off by a few percent: only refuse what is clearly too long.
+    const limit = count.estimated ? window * 1.1 : window;
+    if (count.tokens <= limit) return undefined;
+    return {
+      kind: 'context_length',
+      message: `The prompt has ${count.estimated ? 'about ' : ''}${count.tokens.toLocaleString('en-US')} tokens; ${target.modelId} accepts at most ${window.toLocaleString('en-US')}. Not sent.`,
+    };
+  }
+
+  private provider(name: string): Promise<Provider> {
+    let p = this.providers.get(name);
+    if (!p) {
+      p = (async () => {
+        const resolved = await this.options.resolveProvider(name);
+        if (!resolved.ok) {
+          // Not remembered: a key may be set, or a setting fixed, before the next call.
+          this.providers.delete(name);
+          return new UnavailableProvider(name, resolved.error);
+        }
+        return (this.options.createProvider ?? createProvider)(resolved.config);
+      })();
+      this.providers.set(name, p);
+    }
+    return p;
+  }
+}
+
+export function toRequest(prompt: PromptInput, modelId: string): ChatRequest {
+  return {
+    model: parseModelId(modelId).model,
+    system: prompt.system,
+    cacheSystem: prompt.cacheSystem,
+    cacheTtl: prompt.cacheTtl,
+    messages: prompt.messages,
+    temperature: prompt.temperature,
+    maxOutputTokens: prompt.maxOutputTokens,
+  };
+}
+
+function cacheAdapter(cache: AnswerCache): AnswerStore {
+  return {
+    keyFor: (t) => answerCacheKey(answerKeyParts(t.provider.config, t.request)),
+    get: (key) => cache.get(key),
+    set: (entry) => cache.set(entry),
+  };
+}
+
+/** Stands in for a provider that could not be set up: every call yields its reason. */
+class UnavailableProvider implements Provider {
+  readonly config: ProviderConfig;
+  constructor(
+    name: string,
+    private readonly error: ProviderError,
+  ) {
+    this.config = { name, type: 'openai-compatible' };
+  }
+  async *stream(): AsyncIterable<StreamEvent> {
+    yield { type: 'error', error: this.error };
+  }
+}

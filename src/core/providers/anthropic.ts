@@ -1,0 +1,180 @@
+// Anthropic Messages through the official `@anthropic-ai/sdk`, with prompt-cache breakpoints.
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, TokenCount, Usage } from '../types';
+import { toProviderError } from './errors';
+import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
+import type { UsageEstimator } from './estimate';
+
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** Anthropic requires max_tokens; used when the request leaves it open. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+
+interface AnthropicUsageFields {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation?: { ephemeral_5m_input_tokens?: number; ephemeral_1h_input_tokens?: number } | null;
+  output_tokens_details?: { thinking_tokens?: number } | null;
+}
+
+export class AnthropicProvider implements Provider {
+  private client: Anthropic | undefined;
+
+  constructor(
+    readonly config: ProviderConfig,
+    private readonly estimateUsage: UsageEstimator,
+  ) {}
+
+  private getClient(): Anthropic {
+    // Explicit values only: the SDK must not pick a key or base URL from process.env by itself.
+    this.client ??= new Anthropic({
+      apiKey: this.config.apiKey ?? null,
+      authToken: null,
+      baseURL: this.config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
+      maxRetries: this.config.maxRetries ?? 2,
+      timeout: this.config.timeoutMs ?? 10 * 60 * 1000,
+    });
+    return this.client;
+  }
+
+  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    if (!this.config.apiKey) {
+      yield {
+        type: 'error',
+        error: { kind: 'auth', message: `No API key for ${this.config.name}: set ANTHROPIC_API_KEY or store a key.` },
+      };
+      return;
+    }
+    let started = false;
+    let output = '';
+    let finish: FinishReason | undefined;
+    let stopped = false;
+    const raw: AnthropicUsageFields = {};
+    const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+    try {
+      const stream = await this.getClient().messages.create(toAnthropicParams(request), { signal: guard.signal });
+      // The response has started: a failure from here on cuts an answer in progress.
+      started = true;
+      for await (const event of stream) {
+        guard.touch();
+        switch (event.type) {
+          case 'message_start':
+            Object.assign(raw, definedOnly(event.message.usage as AnthropicUsageFields));
+            break;
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta') {
+              output += event.delta.text;
+              yield { type: 'text', text: event.delta.text };
+            }
+            break;
+          case 'message_delta':
+            // Counts in message_delta are cumulative; fields it leaves out keep message_start's.
+            Object.assign(raw, definedOnly(event.usage as AnthropicUsageFields));
+            if (event.delta.stop_reason) finish = mapStop(event.delta.stop_reason);
+            break;
+          case 'message_stop':
+            stopped = true;
+            break;
+        }
+      }
+    } catch (e) {
+      const error =
+        guard.stopReason('Anthropic', started) ??
+        toProviderError(e, { vendor: 'Anthropic', signal, streamStarted: started, apiKey: this.config.apiKey });
+      if (started) yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output) };
+      yield { type: 'error', error };
+      return;
+    } finally {
+      guard.dispose();
+    }
+    yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output) };
+    const cut = guard.stopReason('Anthropic', started);
+    if (cut || !stopped || !finish) {
+      yield { type: 'error', error: cut ?? { kind: 'stream_cut', message: 'Anthropic: the stream ended before message_stop.' } };
+      return;
+    }
+    yield { type: 'finish', reason: finish };
+  }
+
+  private async usageOrEstimate(raw: AnthropicUsageFields, request: ChatRequest, output: string): Promise<Usage> {
+    if (raw.input_tokens == null) return this.estimateUsage(request, output);
+    return fromAnthropicUsage(raw);
+  }
+
+  async countTokens(request: ChatRequest, signal?: AbortSignal): Promise<TokenCount> {
+    const params = toAnthropicParams(request);
+    const result = await this.getClient().messages.countTokens(
+      { model: params.model, messages: params.messages, ...(params.system ? { system: params.system } : {}) },
+      { signal },
+    );
+    return { tokens: result.input_tokens, estimated: false, method: 'Anthropic count_tokens' };
+  }
+}
+
+function definedOnly<T extends object>(o: T | null | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o ?? {})) if (v !== null && v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** Anthropic's `input_tokens` EXCLUDES cache tokens: the total prompt is the sum of all three. */
+export function fromAnthropicUsage(u: AnthropicUsageFields): Usage {
+  const uncached = u.input_tokens ?? 0;
+  const write = u.cache_creation_input_tokens ?? 0;
+  const read = u.cache_read_input_tokens ?? 0;
+  return {
+    inputTokens: uncached + write + read,
+    outputTokens: u.output_tokens ?? 0,
+    cacheReadTokens: read,
+    cacheWriteTokens: write,
+    // Without a breakdown every write bills at the 5-minute rate.
+    cacheWrite1hTokens: Math.min(write, u.cache_creation?.ephemeral_1h_input_tokens ?? 0),
+    reasoningTokens: u.output_tokens_details?.thinking_tokens ?? 0,
+    estimated: false,
+  };
+}
+
+export function toAnthropicParams(request: ChatRequest): MessageCreateParamsStreaming {
+  const cacheControl = { type: 'ephemeral' as const, ...(request.cacheTtl === '1h' ? { ttl: '1h' as const } : {}) };
+  const block = (text: string, cache: boolean | undefined): TextBlockParam => ({
+    type: 'text',
+    text,
+    ...(cache ? { cache_control: cacheControl } : {}),
+  });
+  const systemParts = [request.system, ...request.messages.filter((m) => m.role === 'system').map((m) => m.content)].filter(
+    (s): s is string => !!s,
+  );
+  const systemText = systemParts.join('\n\n');
+  const lastSystemBreakpoint = request.cacheSystem || request.messages.some((m) => m.role === 'system' && m.cacheBreakpoint);
+  return {
+    model: request.model,
+    max_tokens: request.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    stream: true,
+    ...(systemText ? { system: [block(systemText, lastSystemBreakpoint)] } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    messages: request.messages
+      .filter((m) => m.role !== 'system')
+      .map((m) => ({
+        role: m.role as 'user' | 'assistant',
+        content: m.cacheBreakpoint ? [block(m.content, true)] : m.content,
+      })),
+  };
+}
+
+function mapStop(reason: string): FinishReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+      return 'length';
+    case 'refusal':
+      return 'content_filter';
+    case 'tool_use':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}

@@ -1,0 +1,84 @@
+// Which base URL and which key each provider gets. The rule that protects users' keys: a base
+// URL (or key variable) that comes from WORKSPACE settings — files in a cloned repository — only
+// receives a key after the user confirms it in a trusted workspace. User settings and the
+// environment (OPENAI_BASE_URL / ANTHROPIC_BASE_URL, like the SDKs) are the user's own.
+import * as vscode from 'vscode';
+import { BASE_URL_ENV, providerSettings, type ProviderSettings } from '../core/config';
+import type { ProviderConfig, ProviderError } from '../core/types';
+import { readEndpointConfig } from './config';
+import type { Log } from './log';
+import type { KeyStore } from './secrets';
+
+const APPROVALS_KEY = 'promptProfiler.approvedWorkspaceEndpoints';
+
+export type ResolvedEndpoint = { ok: true; config: ProviderConfig } | { ok: false; error: ProviderError };
+
+export interface ResolveOptions {
+  /** May ask the user (for a missing key, or to approve a workspace base URL). */
+  interactive: boolean;
+}
+
+export class EndpointResolver {
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly workspaceState: vscode.Memento,
+    private readonly log: Log,
+  ) {}
+
+  async resolve(name: string, options: ResolveOptions): Promise<ResolvedEndpoint> {
+    const ec = readEndpointConfig();
+    const userSettings = providerSettings(name, ec.providers.user);
+    const wsOwn = ec.providers.workspace?.[name];
+    const settings: ProviderSettings | undefined = userSettings ?? (wsOwn ? { ...wsOwn, apiKeyEnv: undefined } : undefined);
+    if (!settings) {
+      return fail('config', `Unknown provider "${name}". Add it to the setting promptProfiler.providers (type and baseURL).`);
+    }
+    const userURL = ec.baseUrls.user?.[name] ?? ec.providers.user?.[name]?.baseURL;
+    const envURL = BASE_URL_ENV[name] ? process.env[BASE_URL_ENV[name]] || undefined : undefined;
+    const ownURL = userURL ?? envURL ?? userSettings?.baseURL;
+    const wsURL = ec.baseUrls.workspace?.[name] ?? wsOwn?.baseURL;
+
+    let key = await this.keys.get(name, userSettings ?? settings);
+    if (!key && settings.type !== 'openai-compatible' && options.interactive) key = await this.keys.prompt(name);
+
+    let baseURL = ownURL;
+    if (wsURL && wsURL !== ownURL) {
+      if (!key || (await this.approved(name, wsURL, options))) baseURL = wsURL;
+      else {
+        this.log.warn(`Ignored the workspace's base URL for ${name} (${wsURL}): it was not approved to receive your API key.`);
+        if (!ownURL && !userSettings?.baseURL && settings.type === 'openai-compatible') {
+          return fail(
+            'config',
+            `The workspace sets ${name}'s base URL to ${wsURL}; it may receive your API key only after you approve it in a trusted workspace.`,
+          );
+        }
+      }
+    }
+    if (settings.type === 'openai-compatible' && !baseURL) return fail('config', `Provider "${name}" needs a baseURL.`);
+    if (!key && settings.type !== 'openai-compatible') {
+      return fail('auth', `No API key for ${name}: run "Prompt Profiler: Set API Key…" or set ${settings.apiKeyEnv ?? 'its key variable'}.`);
+    }
+    return { ok: true, config: { name, type: settings.type, baseURL, apiKey: key } };
+  }
+
+  private async approved(name: string, url: string, options: ResolveOptions): Promise<boolean> {
+    const id = `${name}|${url}`;
+    const list = this.workspaceState.get<string[]>(APPROVALS_KEY, []);
+    if (list.includes(id)) return true;
+    if (!vscode.workspace.isTrusted || !options.interactive) return false;
+    const allow = 'Send my key there';
+    const choice = await vscode.window.showWarningMessage(
+      `This workspace's settings point ${name} at ${url}. Send your ${name} API key to that address?`,
+      { modal: true, detail: 'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' },
+      allow,
+    );
+    if (choice !== allow) return false;
+    await this.workspaceState.update(APPROVALS_KEY, [...list, id]);
+    this.log.info(`Approved the workspace base URL ${url} for ${name}.`);
+    return true;
+  }
+}
+
+function fail(kind: ProviderError['kind'], message: string): ResolvedEndpoint {
+  return { ok: false, error: { kind, message } };
+}

@@ -1,0 +1,60 @@
+// activate() only wires: services, commands, inline providers, the panel serializer.
+import * as vscode from 'vscode';
+import { clearAnswerCache } from './commands/clearAnswerCache';
+import { profileBlock, profilePrompt } from './commands/profilePrompt';
+import { selectModels, selectStatusBarModel } from './commands/selectModels';
+import { setApiKey } from './commands/setApiKey';
+import { showLog } from './commands/showLog';
+import { CommandId, PANEL_VIEW_TYPE } from './constants';
+import { PromptCodeLensProvider } from './inline/codeLens';
+import { PromptHoverProvider } from './inline/hover';
+import { InlineEstimates } from './inline/inlineEstimates';
+import { SelectionCostStatusBar } from './inline/statusBar';
+import { ProfilePanel } from './panel/profilePanel';
+import { Services } from './services';
+
+/** Documents the inline features attach to. */
+const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
+  { language: 'prompt' },
+  { language: 'markdown' },
+  { language: 'plaintext' },
+];
+
+export interface PromptProfilerApi {
+  services: Services;
+  statusBar: SelectionCostStatusBar;
+  /** The open profile panel, if any (tests read what it posted). */
+  panel(): ProfilePanel | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
+  const services = new Services(context);
+  const estimates = new InlineEstimates(services);
+  const statusBar = new SelectionCostStatusBar(services, estimates);
+  const codeLens = new PromptCodeLensProvider(services, estimates);
+  context.subscriptions.push(
+    services,
+    statusBar,
+    codeLens,
+    services.config.onDidChange(() => estimates.clear()),
+    vscode.commands.registerCommand(CommandId.ProfilePrompt, () => profilePrompt(services)),
+    vscode.commands.registerCommand(CommandId.ProfilePromptBypassCache, () => profilePrompt(services, true)),
+    vscode.commands.registerCommand(CommandId.ProfileBlock, (uri: vscode.Uri, start: number, end: number) => profileBlock(services, uri, start, end)),
+    vscode.commands.registerCommand(CommandId.SelectModels, () => selectModels(services)),
+    vscode.commands.registerCommand(CommandId.SetApiKey, (provider?: string) => setApiKey(services, provider)),
+    vscode.commands.registerCommand(CommandId.ClearAnswerCache, () => clearAnswerCache(services)),
+    vscode.commands.registerCommand(CommandId.ShowLog, () => showLog(services)),
+    vscode.commands.registerCommand(CommandId.SelectStatusBarModel, () => selectStatusBarModel(services)),
+    vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, new PromptHoverProvider(services, estimates)),
+    vscode.languages.registerCodeLensProvider([{ language: 'prompt' }, { language: 'markdown' }], codeLens),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel) {
+        ProfilePanel.revive(panel, services);
+      },
+    }),
+    { dispose: () => ProfilePanel.active?.dispose() },
+  );
+  return { services, statusBar, panel: () => ProfilePanel.active };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,55 @@
+// Hover over a selection or a prompt: tokens per model (exact or ≈ estimate), input cost, and
+// the cost at the configured max output — before anything is sent.
+import * as vscode from 'vscode';
+import type { Estimate } from '../../core/engine';
+import { formatInt, formatUsd } from '../../core/format';
+import { findPromptBlocks } from '../../core/prompt';
+import type { Services } from '../services';
+import { PROMPT_LANGUAGE_ID } from '../constants';
+import type { InlineEstimates } from './inlineEstimates';
+
+export class PromptHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly services: Services,
+    private readonly estimates: InlineEstimates,
+  ) {}
+
+  async provideHover(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    let range: vscode.Range | undefined;
+    let text: string | undefined;
+    if (editor?.document === doc && !editor.selection.isEmpty && editor.selection.contains(position)) {
+      range = editor.selection;
+      text = doc.getText(range);
+    } else {
+      const block = findPromptBlocks(doc.getText(), doc.fileName, { fencedOnly: doc.languageId !== PROMPT_LANGUAGE_ID }).find((b) => position.line >= b.startLine && position.line < b.endLine);
+      if (!block) return undefined;
+      const end = Math.min(block.endLine, doc.lineCount) - 1;
+      range = new vscode.Range(block.startLine, 0, end, doc.lineAt(end).text.length);
+      text = block.text;
+    }
+    if (!text.trim()) return undefined;
+    // A hover is an explicit look: exact Claude counts (count_tokens) are worth a call, if trusted.
+    const estimates = await this.estimates.estimate(text, undefined, vscode.workspace.isTrusted);
+    if (token.isCancellationRequested || !estimates.length) return undefined;
+    return new vscode.Hover(renderHover(estimates), range);
+  }
+}
+
+export function renderHover(estimates: Estimate[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = false;
+  const maxOut = estimates[0].maxOutputTokens;
+  md.appendMarkdown(`**Prompt Profiler** — before sending\n\n`);
+  md.appendMarkdown(`| model | input tokens | input cost | with ${formatInt(maxOut)} output tokens |\n|---|--:|--:|--:|\n`);
+  for (const e of estimates) {
+    const tokens = `${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)}`;
+    const warn = e.overContextWindow ? ` ⚠ over the ${formatInt(e.contextWindow ?? 0)}-token window` : '';
+    md.appendMarkdown(`| \`${e.modelId}\` | ${tokens}${warn} | ${formatUsd(e.inputCost)} | ${formatUsd(e.costAtMaxOutput)} |\n`);
+  }
+  const methods = [...new Set(estimates.map((e) => `${e.estimated ? '≈ ' : ''}${e.method}`))];
+  md.appendMarkdown(`\nCounted by: ${methods.join(', ')}.`);
+  const sources = [...new Set(estimates.map((e) => e.priceSource).filter((s): s is string => !!s))];
+  if (sources.length) md.appendMarkdown(` Prices: ${sources.join('; ')}.`);
+  return md;
+}

@@ -1,0 +1,61 @@
+// Status bar: tokens and cost of the current selection for one model; click to pick the model.
+import * as vscode from 'vscode';
+import { formatInt, formatUsd } from '../../core/format';
+import { CommandId } from '../constants';
+import { Disposable } from '../lifecycle';
+import type { Services } from '../services';
+import type { InlineEstimates } from './inlineEstimates';
+
+const DEBOUNCE_MS = 150;
+
+export class SelectionCostStatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('promptProfiler.selectionCost', vscode.StatusBarAlignment.Right, 100));
+  private timer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly services: Services,
+    private readonly estimates: InlineEstimates,
+  ) {
+    super();
+    this.item.name = 'Prompt Profiler: selection cost';
+    this.item.command = CommandId.SelectStatusBarModel;
+    this._register(vscode.window.onDidChangeTextEditorSelection(() => this.updateSoon()));
+    this._register(vscode.window.onDidChangeActiveTextEditor(() => this.updateSoon()));
+    this._register(services.config.onDidChange(() => this.updateSoon()));
+    this._register({ dispose: () => clearTimeout(this.timer) });
+    this.updateSoon();
+  }
+
+  /** The model shown: the setting, else the first configured model. */
+  get model(): string | undefined {
+    const c = this.services.config.value;
+    return c.statusBarModel ?? c.models[0];
+  }
+
+  private updateSoon(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.update(), DEBOUNCE_MS);
+  }
+
+  async update(): Promise<void> {
+    const generation = ++this.generation;
+    const editor = vscode.window.activeTextEditor;
+    const model = this.model;
+    if (!editor || editor.selection.isEmpty || !model) {
+      this.item.hide();
+      return;
+    }
+    const text = editor.document.getText(editor.selection);
+    const [e] = await this.estimates.estimate(text, [model]);
+    if (generation !== this.generation || !e) return; // a newer selection won
+    this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatUsd(e.inputCost)}`;
+    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatUsd(e.inputCost)} to send, ${formatUsd(e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens. Click to choose the model.`;
+    this.item.show();
+  }
+
+  /** For tests: what the status bar shows now. */
+  get text(): string | undefined {
+    return this.item.text;
+  }
+}

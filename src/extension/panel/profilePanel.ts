@@ -1,0 +1,349 @@
+// The host side of the profile panel: owns one webview, runs the engine, and streams batched
+// patches to the browser code (src/webview). Closing the panel aborts its requests.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { EngineRunOptions, PromptInput } from '../../core/engine';
+import type { RunProgress, RunResult, RunSummary } from '../../core/run';
+import { parseModelId } from '../../core/types';
+import { renderPanelHtml } from '../../webview/html';
+import type {
+  ColumnPatch,
+  ColumnState,
+  HostToWebview,
+  PanelState,
+  RunSummaryView,
+  WebviewToHost,
+} from '../../webview/protocol';
+import { PANEL_VIEW_TYPE } from '../constants';
+import { Disposable } from '../lifecycle';
+import type { Services } from '../services';
+
+/** One patch message per this many ms at most while answers stream. */
+const FLUSH_MS = 30;
+const LAST_RUN_KEY = 'promptProfiler.lastRun';
+
+export interface RunRequest {
+  prompt: PromptInput;
+  models: string[];
+  /** For the panel's title line. */
+  promptText: string;
+  bypassCache: boolean;
+}
+
+export class ProfilePanel extends Disposable {
+  private static current: ProfilePanel | undefined;
+
+  static show(services: Services): ProfilePanel {
+    if (ProfilePanel.current) {
+      ProfilePanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      return ProfilePanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'Prompt Profile',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      panelOptions(services.extensionUri),
+    );
+    return (ProfilePanel.current = new ProfilePanel(panel, services));
+  }
+
+  static revive(panel: vscode.WebviewPanel, services: Services): ProfilePanel {
+    ProfilePanel.current?.dispose();
+    panel.webview.options = panelOptions(services.extensionUri);
+    return (ProfilePanel.current = new ProfilePanel(panel, services));
+  }
+
+  static get active(): ProfilePanel | undefined {
+    return ProfilePanel.current;
+  }
+
+  private state: PanelState = emptyState();
+  private ready = false;
+  private controller: AbortController | undefined;
+  private pending = new Map<number, ColumnPatch>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private lastRequest: RunRequest | undefined;
+  /** The finished result of each column of the current run. */
+  private finished: (RunResult | undefined)[] = [];
+  /** Every message posted, for the integration tests (they check no key ever crosses over). */
+  readonly posted: HostToWebview[] = [];
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly services: Services,
+  ) {
+    super();
+    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
+    panel.webview.html = this.html();
+    this._register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this.lastRequest = services.context.workspaceState.get<RunRequest>(LAST_RUN_KEY);
+  }
+
+  override dispose(): void {
+    this.controller?.abort();
+    clearTimeout(this.flushTimer);
+    if (ProfilePanel.current === this) ProfilePanel.current = undefined;
+    super.dispose();
+    this.panel.dispose();
+  }
+
+  /** Runs a prompt on the models and streams it into the panel; resolves with the results. */
+  async run(request: RunRequest): Promise<RunSummary> {
+    this.controller?.abort();
+    const controller = (this.controller = new AbortController());
+    this.lastRequest = request;
+    void this.services.context.workspaceState.update(LAST_RUN_KEY, request);
+    const config = this.services.config.value;
+    const repeats = config.repeats;
+    this.state = {
+      runId: this.state.runId + 1,
+      promptPreview: preview(request.promptText),
+      running: true,
+      columns: [],
+      summary: { cheapest: null, fastest: null, totalSpent: null, wallMs: null },
+    };
+    // Repeat-major, like the runner: the column index is the runner's job index.
+    for (let r = 0; r < repeats; r++) {
+      for (const modelId of request.models) this.state.columns.push(newColumn(this.state.columns.length, modelId, r));
+    }
+    this.pending.clear();
+    this.finished = [];
+    this.startedAt = Date.now();
+    this.post({ type: 'state', state: this.state });
+
+    const options: EngineRunOptions = {
+      concurrency: config.concurrency,
+      perProviderConcurrency: config.perProviderConcurrency,
+      repeats,
+      signal: controller.signal,
+      bypassCache: request.bypassCache,
+      onProgress: (e) => this.onProgress(e),
+    };
+    const summary = await this.services.run(request.prompt, request.models, options);
+    if (this.controller === controller) {
+      this.state.running = false;
+      this.state.summary = summarize(summary.results, summary.wallMs);
+      this.flush();
+    }
+    return summary;
+  }
+
+  /** Runs one column again, in place, skipping the answer cache. */
+  async retry(index: number): Promise<RunResult | undefined> {
+    const column = this.state.columns[index];
+    if (!column || !this.lastRequest || column.status === 'streaming') return undefined;
+    const controller = (this.controller ??= new AbortController());
+    Object.assign(column, newColumn(index, column.modelId, column.repeat));
+    if (!this.state.running) this.startedAt = Date.now();
+    this.state.running = true;
+    this.post({ type: 'state', state: this.state });
+    const config = this.services.config.value;
+    const summary = await this.services.run(this.lastRequest.prompt, [column.modelId], {
+      concurrency: 1,
+      signal: controller.signal,
+      bypassCache: true,
+      onProgress: (e) => this.onProgress({ ...e, index }),
+      perProviderConcurrency: config.perProviderConcurrency,
+    });
+    this.state.running = this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming');
+    this.state.summary = summarize(this.results(summary.results[0], index), this.state.summary.wallMs ?? summary.wallMs);
+    this.flush();
+    return summary.results[0];
+  }
+
+  private onProgress(e: RunProgress): void {
+    const column = this.state.columns[e.index];
+    if (!column) return;
+    switch (e.type) {
+      case 'started':
+        this.patch(e.index, { status: 'streaming' });
+        break;
+      case 'text':
+        column.output += e.text;
+        this.patch(e.index, {}, e.text);
+        break;
+      case 'finished':
+        this.finished[e.index] = e.result;
+        this.patch(e.index, resultFields(e.result));
+        break;
+    }
+  }
+
+  /** The latest result of every column, with one replaced. */
+  private results(replacement: RunResult, index: number): RunResult[] {
+    this.finished[index] = replacement;
+    return this.finished.filter((r): r is RunResult => !!r);
+  }
+
+  private patch(index: number, set: ColumnPatch['set'], append?: string): void {
+    const column = this.state.columns[index];
+    Object.assign(column, set);
+    const p = this.pending.get(index) ?? { index };
+    if (set && Object.keys(set).length) p.set = { ...p.set, ...set };
+    if (append) p.append = (p.append ?? '') + append;
+    this.pending.set(index, p);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const elapsed = Date.now() - this.startedAt;
+    for (const c of this.state.columns) {
+      if (c.status === 'streaming' || c.status === 'queued') {
+        c.elapsedMs = elapsed;
+        const p = this.pending.get(c.index) ?? { index: c.index };
+        p.set = { ...p.set, elapsedMs: elapsed };
+        this.pending.set(c.index, p);
+      }
+    }
+    const patches = [...this.pending.values()];
+    this.pending.clear();
+    this.post({
+      type: 'patch',
+      runId: this.state.runId,
+      patches,
+      running: this.state.running,
+      ...(this.state.running ? {} : { summary: this.state.summary }),
+    });
+    if (this.state.running) this.flushTimer = setTimeout(() => this.flush(), 250);
+  }
+
+  private post(message: HostToWebview): void {
+    this.posted.push(message);
+    if (this.posted.length > 2000) this.posted.splice(0, 1000);
+    if (this.ready || message.type === 'state') void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.state.columns.length) void this.panel.webview.postMessage({ type: 'state', state: this.state } satisfies HostToWebview);
+        break;
+      case 'stop':
+        this.controller?.abort();
+        break;
+      case 'rerun':
+        if (this.lastRequest) await this.run({ ...this.lastRequest, bypassCache: m.bypassCache });
+        break;
+      case 'retry':
+        await this.retry(m.index);
+        break;
+      case 'copy': {
+        const col = this.state.columns[m.index];
+        if (col) {
+          await vscode.env.clipboard.writeText(col.output);
+          void vscode.window.setStatusBarMessage(`Copied the answer of ${col.modelId}.`, 3000);
+        }
+        break;
+      }
+    }
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, ...p)).toString();
+    return renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: uri('dist', 'webview.js'),
+      styleUri: uri('media', 'panel.css'),
+    });
+  }
+}
+
+function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+function emptyState(): PanelState {
+  return {
+    runId: 0,
+    promptPreview: '',
+    running: false,
+    columns: [],
+    summary: { cheapest: null, fastest: null, totalSpent: null, wallMs: null },
+  };
+}
+
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 120 ? `${oneLine.slice(0, 117)}…` : oneLine;
+}
+
+function newColumn(index: number, modelId: string, repeat: number): ColumnState {
+  const { provider, model } = parseModelId(modelId);
+  return {
+    index,
+    modelId,
+    provider,
+    model,
+    repeat,
+    status: 'queued',
+    output: '',
+    cacheHit: false,
+    elapsedMs: 0,
+    ttftMs: null,
+    latencyMs: null,
+    outputTokensPerSec: null,
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    usageEstimated: false,
+    cost: null,
+    error: null,
+  };
+}
+
+function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
+  const hasUsage = r.usage.inputTokens > 0 || r.usage.outputTokens > 0;
+  return {
+    status: r.ok ? 'done' : r.error?.kind === 'cancelled' ? 'cancelled' : 'error',
+    cacheHit: r.cacheHit,
+    elapsedMs: r.latencyMs,
+    ttftMs: r.ttftMs,
+    latencyMs: r.latencyMs,
+    outputTokensPerSec: r.outputTokensPerSec,
+    inputTokens: hasUsage ? r.usage.inputTokens : null,
+    outputTokens: hasUsage ? r.usage.outputTokens : null,
+    cacheReadTokens: hasUsage ? r.usage.cacheReadTokens : null,
+    cacheWriteTokens: hasUsage ? r.usage.cacheWriteTokens : null,
+    usageEstimated: r.usage.estimated,
+    cost: r.cost && {
+      total: r.cost.total,
+      input: r.cost.input,
+      cacheRead: r.cost.cacheRead,
+      cacheWrite: r.cost.cacheWrite,
+      output: r.cost.output,
+      batch: r.cost.batch,
+      provenance: r.cost.provenance.detail,
+    },
+    error: r.error && { kind: r.error.kind, message: r.error.message },
+  };
+}
+
+export function summarize(results: RunResult[], wallMs: number): RunSummaryView {
+  const done = results.filter((r) => r.ok);
+  const priced = done.filter((r) => r.cost);
+  const cheapest = priced.reduce<RunResult | undefined>((a, r) => (!a || r.cost!.total < a.cost!.total ? r : a), undefined);
+  // Fastest among real calls: an answer-cache hit says nothing about the model's speed.
+  const fastest = done
+    .filter((r) => !r.cacheHit)
+    .reduce<RunResult | undefined>((a, r) => (!a || r.latencyMs < a.latencyMs ? r : a), undefined);
+  const spentOn = results.filter((r) => !r.cacheHit && (r.usage.inputTokens > 0 || r.usage.outputTokens > 0));
+  const totalSpent = spentOn.some((r) => !r.cost) ? null : spentOn.reduce((s, r) => s + r.cost!.total, 0);
+  return {
+    cheapest: cheapest ? { modelId: cheapest.modelId, total: cheapest.cost!.total } : null,
+    fastest: fastest ? { modelId: fastest.modelId, latencyMs: fastest.latencyMs } : null,
+    totalSpent,
+    wallMs,
+  };
+}

@@ -1,0 +1,294 @@
+// One column of the panel: header (model, status, live metrics, cost) and the streamed answer.
+
+import { formatInt, formatMs, formatTokens, formatUsd } from '../core/format';
+import { h, setAttr, setText, show } from './dom';
+import { renderMarkdown } from './markdown';
+import type { ColumnState, ColumnStatus, CostView, WebviewToHost } from './protocol';
+import { isLive } from './state';
+
+const STATUS: Record<ColumnStatus, { glyph: string; label: string }> = {
+  queued: { glyph: '○', label: 'queued' },
+  streaming: { glyph: '●', label: 'streaming' },
+  done: { glyph: '✓', label: 'done' },
+  error: { glyph: '✕', label: 'error' },
+  cancelled: { glyph: '■', label: 'cancelled' },
+};
+
+export function formatRate(perSec: number | null): string {
+  if (perSec === null || !Number.isFinite(perSec)) return '—';
+  return `${perSec >= 100 ? formatInt(perSec) : perSec.toFixed(1)} tok/s`;
+}
+
+/** The cost cell: "no price" for a finished column without a price, never "$0". */
+export function costText(col: Pick<ColumnState, 'cost' | 'status'>): string {
+  if (col.cost) return formatUsd(col.cost.total);
+  return col.status === 'done' ? 'no price' : '—';
+}
+
+export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit' | 'modelId'>): string {
+  const c: CostView | null = col.cost;
+  const lines: string[] = [];
+  if (c) {
+    lines.push(
+      `Total: ${formatUsd(c.total)}`,
+      `Input (uncached): ${formatUsd(c.input)}`,
+      `Cache read: ${formatUsd(c.cacheRead)}`,
+      `Cache write: ${formatUsd(c.cacheWrite)}`,
+      `Output: ${formatUsd(c.output)}`,
+    );
+    if (c.batch) lines.push('Batch prices');
+    lines.push(`Prices: ${c.provenance}`);
+  } else if (col.status === 'done') {
+    lines.push(`No known price for ${col.modelId}: not counted in the total.`);
+  } else {
+    lines.push('Cost is known when the answer finishes.');
+  }
+  if (col.cacheHit) lines.push('Answer from the cache: nothing was spent this run.');
+  return lines.join('\n');
+}
+
+function tokensTooltip(col: ColumnState): string {
+  const lines: string[] = [];
+  if (col.cacheReadTokens !== null) lines.push(`Cache read: ${formatInt(col.cacheReadTokens)} tokens`);
+  if (col.cacheWriteTokens !== null) lines.push(`Cache write: ${formatInt(col.cacheWriteTokens)} tokens`);
+  if (col.usageEstimated) lines.push('≈ counted locally: the server reported no usage.');
+  return lines.join('\n');
+}
+
+function tokens(n: number | null, estimated: boolean): string {
+  return n === null ? '—' : formatTokens(n, estimated);
+}
+
+function metric(label: string, cls: string): { box: HTMLDivElement; value: HTMLElement } {
+  const value = h('dd', { class: `metric-value ${cls}`, text: '—' });
+  const box = h('div', { class: `metric metric-${cls}` }, h('dt', { text: label }), value);
+  return { box, value };
+}
+
+let uid = 0;
+
+export class ColumnView {
+  readonly root: HTMLElement;
+  private readonly statusBadge: HTMLElement;
+  private readonly statusGlyph: HTMLElement;
+  private readonly statusLabel: HTMLElement;
+  private readonly cacheBadge: HTMLElement;
+  private readonly elapsedEl: HTMLElement;
+  private readonly ttftEl: HTMLElement;
+  private readonly rateEl: HTMLElement;
+  private readonly inEl: HTMLElement;
+  private readonly outEl: HTMLElement;
+  private readonly costEl: HTMLElement;
+  private readonly costBox: HTMLElement;
+  private readonly inBox: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly partialEl: HTMLElement;
+  private readonly mdEl: HTMLElement;
+  private readonly placeholderEl: HTMLElement;
+  private readonly errorEl: HTMLElement;
+  private readonly errorKindEl: HTMLElement;
+  private readonly errorMsgEl: HTMLElement;
+  private readonly copyBtn: HTMLButtonElement;
+  private copyTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** performance.now() when the host last reported elapsedMs. */
+  private clockBase = performance.now();
+  private textDirty = true;
+  private renderedLength = -1;
+  private lastRenderAt = -Infinity;
+  private lastRenderCost = 0;
+
+  constructor(
+    private col: ColumnState,
+    private readonly post: (msg: WebviewToHost) => void,
+  ) {
+    const id = `col-${++uid}`;
+    const title = h('h2', { class: 'col-model', text: col.model, attrs: { id: `${id}-title`, title: col.modelId } });
+    const sub = h(
+      'div',
+      { class: 'col-sub' },
+      h('span', { class: 'col-provider', text: col.provider }),
+      col.repeat > 0 ? h('span', { class: 'col-repeat', text: `run ${col.repeat + 1}` }) : null,
+    );
+    this.copyBtn = h('button', {
+      class: 'btn-secondary btn-small',
+      text: 'Copy',
+      attrs: { type: 'button', 'aria-label': `Copy the answer of ${col.modelId}${col.repeat > 0 ? ` run ${col.repeat + 1}` : ''}` },
+    });
+    this.copyBtn.addEventListener('click', () => {
+      this.post({ type: 'copy', index: this.col.index });
+      this.copyBtn.textContent = 'Copied';
+      clearTimeout(this.copyTimer);
+      this.copyTimer = setTimeout(() => (this.copyBtn.textContent = 'Copy'), 1200);
+    });
+
+    this.statusGlyph = h('span', { class: 'status-glyph', attrs: { 'aria-hidden': 'true' } });
+    this.statusLabel = h('span', { class: 'status-label' });
+    this.statusBadge = h('span', { class: 'badge status' }, this.statusGlyph, this.statusLabel);
+    this.cacheBadge = h('span', {
+      class: 'badge badge-cache',
+      text: 'cache hit',
+      attrs: { title: 'Answer served from the answer cache: nothing was spent this run.' },
+    });
+
+    const elapsed = metric('Time', 'elapsed');
+    const ttft = metric('TTFT', 'ttft');
+    const rate = metric('Speed', 'rate');
+    const input = metric('Input', 'input');
+    const output = metric('Output', 'output');
+    const cost = metric('Cost', 'cost');
+    ttft.box.title = 'Time to first token';
+    this.elapsedEl = elapsed.value;
+    this.ttftEl = ttft.value;
+    this.rateEl = rate.value;
+    this.inEl = input.value;
+    this.inBox = input.box;
+    this.outEl = output.value;
+    this.costEl = cost.value;
+    this.costBox = cost.box;
+
+    this.partialEl = h('div', { class: 'partial-label', text: 'partial', attrs: { title: 'The answer stopped before the end.' } });
+    this.mdEl = h('div', { class: 'markdown' });
+    this.placeholderEl = h('div', { class: 'placeholder' });
+    this.errorKindEl = h('strong', { class: 'error-kind' });
+    this.errorMsgEl = h('div', { class: 'error-message' });
+    const retry = h('button', {
+      class: 'btn-small',
+      text: 'Retry',
+      attrs: { type: 'button', 'aria-label': `Retry ${col.modelId}` },
+    });
+    retry.addEventListener('click', () => this.post({ type: 'retry', index: this.col.index }));
+    this.errorEl = h(
+      'div',
+      { class: 'col-error', attrs: { role: 'alert' } },
+      h('div', { class: 'error-head' }, h('span', { class: 'error-icon', text: '✕', attrs: { 'aria-hidden': 'true' } }), this.errorKindEl),
+      this.errorMsgEl,
+      retry,
+    );
+    this.body = h('div', { class: 'col-body', attrs: { tabindex: '0', role: 'group', 'aria-label': `Answer of ${col.modelId}` } }, this.partialEl, this.mdEl, this.placeholderEl, this.errorEl);
+
+    this.root = h(
+      'section',
+      { class: 'column', attrs: { 'aria-labelledby': `${id}-title`, 'data-index': String(col.index) } },
+      h(
+        'header',
+        { class: 'col-head' },
+        h('div', { class: 'col-title-row' }, h('div', { class: 'col-names' }, title, sub), this.copyBtn),
+        h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge),
+        h('dl', { class: 'metrics' }, elapsed.box, ttft.box, rate.box, input.box, output.box, cost.box),
+      ),
+      this.body,
+    );
+    this.updateFields(col, true);
+    this.renderText(performance.now(), true);
+  }
+
+  get state(): ColumnState {
+    return this.col;
+  }
+
+  get index(): number {
+    return this.col.index;
+  }
+
+  /** Header, badges, error: cheap, done synchronously on every patch. */
+  updateFields(col: ColumnState, elapsedReported: boolean): void {
+    this.col = col;
+    if (elapsedReported) this.clockBase = performance.now();
+    const st = STATUS[col.status] ?? { glyph: '?', label: col.status };
+    setText(this.statusGlyph, st.glyph);
+    setText(this.statusLabel, st.label);
+    this.statusBadge.className = `badge status status-${col.status}`;
+    setAttr(this.root, 'data-status', col.status);
+    show(this.cacheBadge, col.cacheHit);
+
+    this.tick(performance.now());
+    setText(this.ttftEl, formatMs(col.ttftMs));
+    setText(this.rateEl, formatRate(col.outputTokensPerSec));
+    setText(this.inEl, tokens(col.inputTokens, col.usageEstimated));
+    setText(this.outEl, tokens(col.outputTokens, col.usageEstimated));
+    setAttr(this.inBox, 'title', tokensTooltip(col) || null);
+    setText(this.costEl, costText(col));
+    setAttr(this.costBox, 'title', costTooltip(col));
+    this.costEl.classList.toggle('priced', col.cost !== null);
+    this.costEl.classList.toggle('no-price', col.cost === null && col.status === 'done');
+
+    const failed = col.status === 'error' || col.status === 'cancelled';
+    show(this.partialEl, failed && col.output.length > 0);
+    this.mdEl.classList.toggle('partial', failed && col.output.length > 0);
+    show(this.errorEl, col.status === 'error' && col.error !== null);
+    if (col.error) {
+      setText(this.errorKindEl, `Error: ${col.error.kind}`);
+      setText(this.errorMsgEl, col.error.message);
+    }
+    this.updatePlaceholder();
+    // A finished column gets its final text at once, not on the throttled schedule.
+    if (!isLive(col.status) && this.textDirty) this.renderText(performance.now(), true);
+  }
+
+  markTextDirty(): void {
+    this.textDirty = true;
+  }
+
+  get needsRender(): boolean {
+    return this.textDirty;
+  }
+
+  /**
+   * Re-renders the markdown if it changed, at most once per frame, and less often when a render
+   * is expensive (a long answer): the gap is at least 4× the last render's cost. Returns whether
+   * text is still waiting to be drawn.
+   */
+  renderText(now: number, force = false): boolean {
+    if (!this.textDirty) return false;
+    if (!force && now - this.lastRenderAt < Math.min(500, this.lastRenderCost * 4)) return true;
+    const text = this.col.output;
+    if (text.length !== this.renderedLength || force) {
+      const b = this.body;
+      const atBottom = b.scrollHeight - b.scrollTop - b.clientHeight < 24;
+      const t0 = performance.now();
+      this.mdEl.innerHTML = text ? renderMarkdown(text) : '';
+      this.lastRenderCost = performance.now() - t0;
+      this.renderedLength = text.length;
+      if (atBottom && isLive(this.col.status)) b.scrollTop = b.scrollHeight;
+    }
+    this.lastRenderAt = now;
+    this.textDirty = false;
+    this.updatePlaceholder();
+    return false;
+  }
+
+  /** Live elapsed time: the host's last figure plus the local clock while queued/streaming. */
+  tick(now: number): void {
+    const c = this.col;
+    const ms = isLive(c.status) ? c.elapsedMs + Math.max(0, now - this.clockBase) : (c.latencyMs ?? c.elapsedMs);
+    setText(this.elapsedEl, formatMs(ms));
+  }
+
+  get scrollTop(): number {
+    return this.body.scrollTop;
+  }
+
+  set scrollTop(v: number) {
+    this.body.scrollTop = v;
+  }
+
+  private updatePlaceholder(): void {
+    const c = this.col;
+    this.copyBtn.disabled = !c.output;
+    let text = '';
+    if (!c.output) {
+      if (c.status === 'queued') text = 'Queued…';
+      else if (c.status === 'streaming') text = 'Waiting for the first token…';
+      else if (c.status === 'done') text = '(empty answer)';
+      else if (c.status === 'cancelled') text = 'Stopped before any output.';
+    }
+    setText(this.placeholderEl, text);
+    show(this.placeholderEl, text !== '');
+  }
+
+  dispose(): void {
+    clearTimeout(this.copyTimer);
+    this.root.remove();
+  }
+}

@@ -1,0 +1,209 @@
+// The profile panel (browser side). Draws the last PanelState, applies the host's batched
+// patches, ticks elapsed times locally and keeps the state in `vscode.setState` for reloads.
+
+import { formatMs, formatUsd } from '../core/format';
+import { ColumnView } from './columns';
+import { h, setText, show } from './dom';
+import type { HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
+import { applyMessage, isLive, restoredState } from './state';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: PersistedWebviewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const PERSIST_EVERY_MS = 1000;
+const TICK_MS = 100;
+
+class Panel {
+  private state: PanelState | undefined;
+  private readonly views = new Map<number, ColumnView>();
+  private frame = 0;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopRequested = false;
+
+  private readonly runLabel = h('span', { class: 'run-label' });
+  private readonly preview = h('span', { class: 'prompt-preview' });
+  private readonly stopBtn = h('button', { class: 'btn-stop', text: 'Stop', attrs: { type: 'button', title: 'Stop every request of this run' } });
+  private readonly rerunBtn = h('button', { text: 'Re-run', attrs: { type: 'button', title: 'Run the same prompt again (answer cache allowed)' } });
+  private readonly rerunFreshBtn = h('button', {
+    class: 'btn-secondary',
+    text: 'Re-run without cache',
+    attrs: { type: 'button', title: 'Run the same prompt again, bypassing the answer cache' },
+  });
+  private readonly sumCheapest = h('span', { class: 'sum-value' });
+  private readonly sumFastest = h('span', { class: 'sum-value' });
+  private readonly sumSpent = h('span', { class: 'sum-value' });
+  private readonly sumWall = h('span', { class: 'sum-value' });
+  private readonly summary = h(
+    'section',
+    { class: 'summary', attrs: { 'aria-live': 'polite', 'aria-label': 'Run summary' } },
+    h('div', { class: 'sum-item sum-cheapest' }, h('span', { class: 'sum-label', text: 'Cheapest' }), this.sumCheapest),
+    h('div', { class: 'sum-item sum-fastest' }, h('span', { class: 'sum-label', text: 'Fastest' }), this.sumFastest),
+    h('div', { class: 'sum-item sum-spent' }, h('span', { class: 'sum-label', text: 'Spent this run' }), this.sumSpent),
+    h('div', { class: 'sum-item sum-wall' }, h('span', { class: 'sum-label', text: 'Wall time' }), this.sumWall),
+  );
+  private readonly columnsEl = h('main', { class: 'columns', attrs: { 'aria-label': 'Answers' } });
+  private readonly emptyEl = h('div', { class: 'empty', text: 'Waiting for a run…' });
+
+  constructor(
+    root: HTMLElement,
+    private readonly vscode: VsCodeApi,
+  ) {
+    const toolbar = h(
+      'header',
+      { class: 'toolbar' },
+      h('div', { class: 'title' }, h('h1', { text: 'Prompt Profiler' }), this.runLabel, this.preview),
+      h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, this.stopBtn, this.rerunBtn, this.rerunFreshBtn),
+    );
+    root.replaceChildren(toolbar, this.summary, this.columnsEl, this.emptyEl);
+    this.stopBtn.addEventListener('click', () => {
+      this.stopRequested = true;
+      this.post({ type: 'stop' });
+      this.updateToolbar();
+    });
+    this.rerunBtn.addEventListener('click', () => this.post({ type: 'rerun', bypassCache: false }));
+    this.rerunFreshBtn.addEventListener('click', () => this.post({ type: 'rerun', bypassCache: true }));
+    window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
+    window.addEventListener('pagehide', () => this.persistNow());
+    this.updateToolbar();
+    this.updateSummary();
+  }
+
+  /** Draw what `getState()` kept (window reload), then tell the host we are ready. */
+  start(): void {
+    const saved = restoredState(this.vscode.getState());
+    if (saved) this.redraw(saved);
+    this.post({ type: 'ready' });
+  }
+
+  private post(msg: WebviewToHost): void {
+    this.vscode.postMessage(msg);
+  }
+
+  private onMessage(data: unknown): void {
+    if (!data || typeof data !== 'object') return;
+    const msg = data as HostToWebview;
+    if (msg.type !== 'state' && msg.type !== 'patch') return;
+    const applied = applyMessage(this.state, msg);
+    if (applied.kind === 'ignored') return;
+    if (applied.kind === 'redraw') {
+      this.redraw(applied.state);
+      this.persistNow();
+      return;
+    }
+    for (const ch of applied.columns) {
+      const view = this.views.get(ch.index);
+      if (!view) continue;
+      if (ch.text) view.markTextDirty();
+      if (ch.fields) view.updateFields(view.state, ch.elapsed);
+    }
+    if (applied.running) {
+      if (!applied.state.running) this.stopRequested = false;
+      this.updateToolbar();
+    }
+    if (applied.summary) this.updateSummary();
+    this.scheduleFrame();
+    this.syncTicker();
+    if (applied.running && !applied.state.running) this.persistNow();
+    else this.persistSoon();
+  }
+
+  private redraw(state: PanelState): void {
+    const sameRun = this.state?.runId === state.runId;
+    if (!sameRun) this.stopRequested = false;
+    // A new state for the same run (e.g. after a retry) keeps where each column was scrolled.
+    const scroll = new Map<number, number>();
+    if (sameRun) for (const [i, v] of this.views) scroll.set(i, v.scrollTop);
+    const columnsScroll = sameRun ? this.columnsEl.scrollLeft : 0;
+    this.state = state;
+    for (const v of this.views.values()) v.dispose();
+    this.views.clear();
+    const post = (m: WebviewToHost) => this.post(m);
+    for (const col of state.columns) {
+      const view = new ColumnView(col, post);
+      this.views.set(col.index, view);
+      this.columnsEl.append(view.root);
+      const top = scroll.get(col.index);
+      if (top) view.scrollTop = top;
+    }
+    this.columnsEl.scrollLeft = columnsScroll;
+    show(this.emptyEl, state.columns.length === 0);
+    setText(this.emptyEl, 'No models in this run.');
+    setText(this.runLabel, `run ${state.runId}`);
+    setText(this.preview, state.promptPreview);
+    this.preview.title = state.promptPreview;
+    this.updateToolbar();
+    this.updateSummary();
+    this.syncTicker();
+  }
+
+  private updateToolbar(): void {
+    const running = this.state?.running ?? false;
+    this.stopBtn.disabled = !running || this.stopRequested;
+    setText(this.stopBtn, this.stopRequested && running ? 'Stopping…' : 'Stop');
+    this.rerunBtn.disabled = running || !this.state;
+    this.rerunFreshBtn.disabled = running || !this.state;
+    document.body.classList.toggle('running', running);
+  }
+
+  private updateSummary(): void {
+    const s: RunSummaryView | undefined = this.state?.summary;
+    show(this.summary, !!s);
+    if (!s) return;
+    setText(this.sumCheapest, s.cheapest ? `${s.cheapest.modelId} · ${formatUsd(s.cheapest.total)}` : '—');
+    setText(this.sumFastest, s.fastest ? `${s.fastest.modelId} · ${formatMs(s.fastest.latencyMs)}` : '—');
+    setText(this.sumSpent, s.totalSpent === null ? 'no price for some models' : formatUsd(s.totalSpent));
+    this.sumSpent.title = s.totalSpent === null ? 'A finished model has no known price, so the total is unknown.' : 'Answer-cache hits cost nothing.';
+    setText(this.sumWall, formatMs(s.wallMs));
+  }
+
+  /** Markdown re-renders happen here, at most once per animation frame. */
+  private scheduleFrame(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame((now) => {
+      this.frame = 0;
+      let pending = false;
+      for (const v of this.views.values()) if (v.needsRender && v.renderText(now)) pending = true;
+      if (pending) this.scheduleFrame();
+    });
+  }
+
+  /** A 10 Hz clock for elapsed times, only while some column is queued or streaming. */
+  private syncTicker(): void {
+    const live = [...this.views.values()].some((v) => isLive(v.state.status));
+    if (live && !this.ticker) {
+      this.ticker = setInterval(() => {
+        const now = performance.now();
+        for (const v of this.views.values()) v.tick(now);
+      }, TICK_MS);
+    } else if (!live && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+      const now = performance.now();
+      for (const v of this.views.values()) v.tick(now);
+    }
+  }
+
+  private persistSoon(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = setTimeout(() => this.persistNow(), PERSIST_EVERY_MS);
+  }
+
+  private persistNow(): void {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    if (this.state) this.vscode.setState({ state: this.state });
+  }
+}
+
+function main(): void {
+  const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+  new Panel(root, acquireVsCodeApi()).start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

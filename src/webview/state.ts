@@ -1,0 +1,69 @@
+// Pure state handling for the panel (no DOM): applying host messages to the last PanelState.
+
+import type { ColumnState, HostToWebview, PanelState, PersistedWebviewState } from './protocol';
+
+/** What changed in one column after a patch; the view re-renders only that. */
+export interface ColumnChange {
+  index: number;
+  /** The output text changed (appended). */
+  text: boolean;
+  /** Some other field changed. */
+  fields: boolean;
+  /** `elapsedMs` was reported again: restart the local clock from it. */
+  elapsed: boolean;
+}
+
+export type Applied =
+  | { kind: 'redraw'; state: PanelState }
+  | { kind: 'update'; state: PanelState; columns: ColumnChange[]; summary: boolean; running: boolean }
+  | { kind: 'ignored' };
+
+/**
+ * Applies one host message. `state` replaces everything; `patch` mutates the matching columns in
+ * place (a patch for another run, or before any state, is stale and ignored).
+ */
+export function applyMessage(current: PanelState | undefined, msg: HostToWebview): Applied {
+  if (msg.type === 'state') return { kind: 'redraw', state: msg.state };
+  if (msg.type !== 'patch' || !current || msg.runId !== current.runId) return { kind: 'ignored' };
+  const byIndex = new Map<number, ColumnState>(current.columns.map((c) => [c.index, c]));
+  const changes = new Map<number, ColumnChange>();
+  for (const p of msg.patches) {
+    const col = byIndex.get(p.index);
+    if (!col) continue;
+    let ch = changes.get(p.index);
+    if (!ch) changes.set(p.index, (ch = { index: p.index, text: false, fields: false, elapsed: false }));
+    if (p.append) {
+      col.output += p.append;
+      ch.text = true;
+    }
+    if (p.set) {
+      const set = { ...p.set } as Record<string, unknown>;
+      // Never let a patch rewrite the identity of a column.
+      delete set.index;
+      delete set.output;
+      Object.assign(col, set);
+      ch.fields = true;
+      if ('elapsedMs' in set) ch.elapsed = true;
+    }
+  }
+  const running = current.running !== msg.running;
+  current.running = msg.running;
+  let summary = false;
+  if (msg.summary) {
+    current.summary = msg.summary;
+    summary = true;
+  }
+  return { kind: 'update', state: current, columns: [...changes.values()], summary, running };
+}
+
+/** Reads what `vscode.getState()` returned, tolerating anything unexpected. */
+export function restoredState(saved: unknown): PanelState | undefined {
+  if (!saved || typeof saved !== 'object') return undefined;
+  const state = (saved as Partial<PersistedWebviewState>).state;
+  if (!state || typeof state !== 'object' || !Array.isArray(state.columns) || typeof state.runId !== 'number') return undefined;
+  return state;
+}
+
+export function isLive(status: ColumnState['status']): boolean {
+  return status === 'queued' || status === 'streaming';
+}

@@ -1,0 +1,102 @@
+// Deterministic reply text: a seeded PRNG over a small vocabulary.
+import { decodeTokens, encodeText, type EncodingName } from './tokens';
+
+/** FNV-1a 32-bit hash of a string. */
+export function hashString(s: string, seed = 0): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** mulberry32 PRNG returning floats in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'the a profile prompt token model cost latency cache stream reply answer system user budget ' +
+  'fast slow careful simple clear precise measure compare every each small large window context ' +
+  'output input price request response server client minute second value result test run check ' +
+  'quality score editor note plan step detail example summary review useful honest stable with ' +
+  'and of to in for on by from about over under between after before while because so then'
+).split(' ');
+
+function words(rand: () => number, count: number): string {
+  const out: string[] = [];
+  let sentence = 0;
+  let sentenceLen = 6 + Math.floor(rand() * 9);
+  for (let i = 0; i < count; i++) {
+    let w = WORDS[Math.floor(rand() * WORDS.length)];
+    if (sentence === 0) w = w[0].toUpperCase() + w.slice(1);
+    sentence++;
+    if (sentence >= sentenceLen) {
+      w += '.';
+      sentence = 0;
+      sentenceLen = 6 + Math.floor(rand() * 9);
+    }
+    out.push(w);
+  }
+  return out.join(' ');
+}
+
+/**
+ * Deterministic text for `key` (a hash of the request). With `tokens`, the text is exactly that
+ * many tokens long in `encoding` (cut at a token boundary); otherwise 16..48 tokens (seeded).
+ */
+export function generateText(key: number, tokens: number | undefined, encoding: EncodingName): string {
+  const rand = prng(key);
+  const target = tokens ?? 16 + Math.floor(rand() * 33);
+  if (target <= 0) return '';
+  let n = Math.max(4, Math.ceil(target * 0.9));
+  for (;;) {
+    const text = words(prng(key ^ 0x9e3779b9), n);
+    const toks = encodeText(text, encoding);
+    if (toks.length >= target) {
+      return decodeTokens(toks.slice(0, target), encoding);
+    }
+    n = Math.ceil(n * 1.5) + 4;
+  }
+}
+
+/**
+ * Cuts `text` to at most `maxTokens` tokens. Returns the (possibly shorter) text and whether
+ * it was cut.
+ */
+export function capTokens(text: string, maxTokens: number | undefined, encoding: EncodingName): { text: string; capped: boolean } {
+  if (maxTokens === undefined) return { text, capped: false };
+  const toks = encodeText(text, encoding);
+  if (toks.length <= maxTokens) return { text, capped: false };
+  return { text: decodeTokens(toks.slice(0, Math.max(0, maxTokens)), encoding), capped: true };
+}
+
+/**
+ * Splits `text` into stream chunks of about `chunkTokens` tokens each, never inside a UTF-8
+ * sequence. The chunks concatenate back to `text` exactly.
+ */
+export function chunkText(text: string, chunkTokens: number, encoding: EncodingName): { text: string; tokens: number }[] {
+  if (!text) return [];
+  const toks = encodeText(text, encoding);
+  const step = Math.max(1, Math.floor(chunkTokens));
+  const chunks: { text: string; tokens: number }[] = [];
+  let emitted = 0;
+  let emittedTokens = 0;
+  for (let i = step; i < toks.length; i += step) {
+    const prefix = decodeTokens(toks.slice(0, i), encoding);
+    if (prefix.endsWith('\uFFFD') || prefix.length <= emitted || !text.startsWith(prefix)) continue;
+    chunks.push({ text: prefix.slice(emitted), tokens: i - emittedTokens });
+    emitted = prefix.length;
+    emittedTokens = i;
+  }
+  if (emitted < text.length) chunks.push({ text: text.slice(emitted), tokens: toks.length - emittedTokens });
+  return chunks;
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { findPromptBlocks, parsePrompt } from '../../src/core/prompt';
+
+describe('prompt files', () => {
+  it('plain text is one user message', () => {
+    const p = parsePrompt('Summarise this:\n\nhello world\n');
+    assert.deepEqual(p.messages, [{ role: 'user', content: 'Summarise this:\n\nhello world' }]);
+    assert.equal(p.system, undefined);
+    assert.deepEqual(p.models, []);
+  });
+
+  it('reads front matter: models, system, parameters, sample variables', () => {
+    const p = parsePrompt(
+      [
+        '---',
+        'model: [openai:gpt-4o-mini, anthropic:claude-haiku-4-5]',
+        'system: You are terse.',
+        'parameters:',
+        '  temperature: 0.2',
+        '  max_tokens: 300',
+        'sample:',
+        '  city: Paris',
+        '---',
+        'Tell me about {{city}} and {{ country }}.',
+      ].join('\n'),
+    );
+    assert.deepEqual(p.models, ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5']);
+    assert.equal(p.system, 'You are terse.');
+    assert.equal(p.temperature, 0.2);
+    assert.equal(p.maxOutputTokens, 300);
+    assert.deepEqual(p.messages, [{ role: 'user', content: 'Tell me about Paris and {{ country }}.' }]);
+    assert.deepEqual(p.unresolved, ['country']);
+  });
+
+  it('splits chat-style system:/user:/assistant: sections into messages', () => {
+    const p = parsePrompt('system:\nBe kind.\n\nuser:\nHi\n\nassistant:\nHello!\n\nuser:\nHow are you?');
+    assert.equal(p.system, 'Be kind.');
+    assert.deepEqual(p.messages, [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello!' },
+      { role: 'user', content: 'How are you?' },
+    ]);
+  });
+
+  it('understands dotprompt {{role}} markers and prompty model.parameters', () => {
+    const p = parsePrompt('---\nmodel:\n  parameters:\n    max_tokens: 50\n---\n{{role "system"}}\nSys\n{{role "user"}}\nQ');
+    assert.equal(p.system, 'Sys');
+    assert.equal(p.maxOutputTokens, 50);
+    assert.deepEqual(p.messages, [{ role: 'user', content: 'Q' }]);
+  });
+
+  it('finds ```prompt blocks in Markdown, else the whole file', () => {
+    const md = '# Title\n\n```prompt\nfirst\n```\ntext\n~~~prompt\nsecond\nline\n~~~\n';
+    assert.deepEqual(findPromptBlocks(md, 'notes.md'), [
+      { startLine: 2, endLine: 5, text: 'first' },
+      { startLine: 6, endLine: 10, text: 'second\nline' },
+    ]);
+    assert.deepEqual(findPromptBlocks('just text', 'a.md'), [{ startLine: 0, endLine: 1, text: 'just text' }]);
+    assert.deepEqual(findPromptBlocks('just text', 'a.md', { fencedOnly: true }), []);
+    assert.deepEqual(findPromptBlocks('x\ny', 'a.prompt'), [{ startLine: 0, endLine: 2, text: 'x\ny' }]);
+    assert.deepEqual(findPromptBlocks('  \n', 'a.prompt'), []);
+  });
+});

@@ -1,0 +1,420 @@
+// Browser-level test of the profile panel: builds src/webview/main.ts with esbuild, serves the
+// HTML shell from renderPanelHtml on 127.0.0.1, fakes `acquireVsCodeApi` before the script runs,
+// drives it with host messages in headless Debian Chromium, and saves theme screenshots to
+// test-results/webview-{dark,light,hc}.png.
+//
+// Page-side code is passed as strings: the root tsconfig that checks this file has no DOM lib.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderPanelHtml } from '../../src/webview/html';
+import type { ColumnPatch, HostToWebview, PanelState, RunSummaryView } from '../../src/webview/protocol';
+import { OPENAI_COST, THEMES, column, screenshotState, startState } from './fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(__dirname, '../..');
+const RESULTS = path.join(ROOT, 'test-results');
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
+
+/** Installed before the panel script: records posts and keeps get/setState in sessionStorage (survives reload). */
+const FAKE_VSCODE_API = `(() => {
+  const KEY = '__ppWebviewState';
+  window.__posted = [];
+  window.__setStateCalls = 0;
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+  });
+  let acquired = false;
+  window.acquireVsCodeApi = () => {
+    if (acquired) throw new Error('acquireVsCodeApi may only be called once');
+    acquired = true;
+    return {
+      postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+      getState: () => {
+        const s = sessionStorage.getItem(KEY);
+        return s ? JSON.parse(s) : undefined;
+      },
+      setState: (s) => {
+        window.__setStateCalls++;
+        sessionStorage.setItem(KEY, JSON.stringify(s));
+        return s;
+      },
+    };
+  };
+})();`;
+
+const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+describe('webview panel in Chromium', function () {
+  this.timeout(30_000);
+  if (!fs.existsSync(CHROMIUM)) {
+    it(`SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium)`, function () {
+      this.skip();
+    });
+    return;
+  }
+
+  let tmp: string;
+  let server: http.Server;
+  let origin: string;
+  let browser: Browser;
+  let page: Page;
+
+  const posted = async (): Promise<Array<Record<string, unknown>>> => (await page.evaluate('window.__posted')) as never;
+  const send = async (msg: HostToWebview): Promise<void> => {
+    await page.evaluate(`window.postMessage(${JSON.stringify(msg)}, '*')`);
+  };
+  const frames = async (n = 2): Promise<void> => {
+    for (let i = 0; i < n; i++) await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
+  };
+  const col = (i: number, sel: string) => page.locator(`.column[data-index="${i}"] ${sel}`);
+  const text = async (i: number, sel: string): Promise<string> => ((await col(i, sel).first().textContent()) ?? '').trim();
+  const patch = (runId: number, patches: ColumnPatch[], running = true, summary?: RunSummaryView): HostToWebview => ({
+    type: 'patch',
+    runId,
+    patches,
+    running,
+    ...(summary ? { summary } : {}),
+  });
+
+  before(async function () {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-webview-'));
+    await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/webview/main.ts'],
+      outfile: path.join(tmp, 'webview.js'),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: false,
+      tsconfig: 'src/webview/tsconfig.json',
+      logLevel: 'silent',
+    });
+    server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const files: Record<string, string> = {
+        '/dist/webview.js': path.join(tmp, 'webview.js'),
+        '/media/panel.css': path.join(ROOT, 'media/panel.css'),
+      };
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          renderPanelHtml({
+            cspSource: origin,
+            nonce: NONCE,
+            scriptUri: `${origin}/dist/webview.js`,
+            styleUri: `${origin}/media/panel.css`,
+          }),
+        );
+        return;
+      }
+      const file = files[url.pathname];
+      if (!file) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': `${CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream'}; charset=utf-8` });
+      fs.createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, reducedMotion: 'reduce' });
+    // Only loopback: anything else would be a bug in the panel (CSP should stop it anyway).
+    await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => route.abort());
+    await context.addInitScript(FAKE_VSCODE_API);
+    page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await page.waitForFunction('window.__posted.length > 0');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('serves a strict CSP with the nonce and posts ready first', async () => {
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.equal(
+      csp,
+      `default-src 'none'; style-src ${origin}; script-src 'nonce-${NONCE}'; img-src ${origin} data:; font-src ${origin};`,
+    );
+    assert.equal(await page.locator('script').count(), 1);
+    // Chromium hides the nonce attribute from the DOM; the IDL property still has it.
+    assert.equal(await page.evaluate('document.querySelector("script").nonce'), NONCE);
+    assert.equal(await page.locator('[style]').count(), 0, 'no inline style attributes');
+    assert.deepEqual((await posted())[0], { type: 'ready' });
+    assert.equal((await posted()).length, 1);
+    assert.equal(await page.locator('.empty').textContent(), 'Waiting for a run…');
+  });
+
+  it('draws a state and streams patches into three columns', async () => {
+    await send({ type: 'state', state: startState() });
+    await page.waitForSelector('.column[data-index="2"]');
+    assert.equal(await page.locator('.column').count(), 3);
+    assert.equal(await text(0, '.col-model'), 'gpt-4o-mini');
+    assert.equal(await text(0, '.col-provider'), 'openai');
+    assert.equal(await text(0, '.status-label'), 'queued');
+    assert.equal(await text(0, '.placeholder'), 'Queued…');
+    assert.equal(await page.locator('.prompt-preview').textContent(), 'Explain the CAP theorem in two short paragraphs.');
+    assert.equal(await page.locator('.btn-stop').isEnabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Re-run', exact: true }).isEnabled(), false);
+
+    const chunks = ['Hello, ', 'world', '! This is **bo', 'ld**.', '\n\n```js\nconst x = 1 < 2;\n```\n'];
+    await send(patch(7, [{ index: 0, set: { status: 'streaming', ttftMs: 412, elapsedMs: 1000 } }, { index: 2, set: { status: 'streaming' } }]));
+    for (const c of chunks) {
+      await send(patch(7, [{ index: 0, append: c }, { index: 2, append: c.includes('```') ? '' : c.replace(/\*\*/g, '') }]));
+    }
+    await frames();
+    assert.equal(await text(0, '.markdown p'), 'Hello, world! This is bold.');
+    assert.equal(await text(0, '.markdown p strong'), 'bold');
+    assert.equal(await text(0, '.markdown pre code'), 'const x = 1 < 2;');
+    assert.equal(await text(0, '.status-label'), 'streaming');
+    assert.equal(await text(0, '.metric-value.ttft'), '412 ms');
+    // The clock ticks locally from the host's last elapsedMs (1000 ms).
+    await page.waitForTimeout(350);
+    const elapsed = await text(0, '.metric-value.elapsed');
+    const secs = Number(/^([\d.]+) s$/.exec(elapsed)?.[1]);
+    assert.ok(secs >= 1.3 && secs < 5, `elapsed ticks: ${elapsed}`);
+    assert.equal(await text(0, '.metric-value.cost'), '—');
+    // Stale patches (another run) are ignored.
+    await send(patch(6, [{ index: 0, append: 'STALE' }]));
+    await frames();
+    assert.ok(!(await text(0, '.markdown')).includes('STALE'));
+  });
+
+  it('neutralises HTML in answers', async () => {
+    const evil =
+      '\n\n<script>window.__xss = 1</script>\n\n<img src=x onerror="window.__xss = 2">\n\n[click](javascript:window.__xss=3) <b onmouseover="window.__xss=4">b</b>\n';
+    await send(patch(7, [{ index: 1, set: { status: 'streaming' }, append: evil }]));
+    await frames();
+    const md = col(1, '.markdown');
+    assert.equal(await md.locator('script, img, b, [onerror], [onmouseover]').count(), 0);
+    assert.equal(await md.locator('a[href^="javascript"]').count(), 0);
+    assert.ok((await md.textContent())!.includes('<script>window.__xss = 1</script>'), 'raw HTML shows as text');
+    await page.waitForTimeout(50);
+    assert.equal(await page.evaluate('window.__xss'), undefined);
+  });
+
+  it('shows exact costs, "no price", "≈" tokens, the cache-hit badge and an error with partial output', async () => {
+    const summary: RunSummaryView = {
+      cheapest: { modelId: 'openai:gpt-4o-mini', total: 0.0005238 },
+      fastest: { modelId: 'openai:gpt-4o-mini', latencyMs: 2340 },
+      totalSpent: null,
+      wallMs: null,
+    };
+    await send(
+      patch(
+        7,
+        [
+          {
+            index: 0,
+            set: {
+              status: 'done',
+              latencyMs: 2340,
+              elapsedMs: 2340,
+              outputTokensPerSec: 87.44,
+              inputTokens: 1234,
+              outputTokens: 567,
+              cacheReadTokens: 1024,
+              cost: OPENAI_COST,
+            },
+          },
+          {
+            index: 1,
+            set: { status: 'done', cacheHit: true, usageEstimated: true, inputTokens: 1234, outputTokens: 12345, cost: null, latencyMs: 15 },
+          },
+          { index: 2, append: ' and then', set: { status: 'error', error: { kind: 'rate_limit', message: '429 Too Many Requests' } } },
+        ],
+        true,
+        summary,
+      ),
+    );
+    await frames();
+    assert.equal(await text(0, '.status-label'), 'done');
+    assert.equal(await text(0, '.metric-value.cost'), '$0.000524');
+    const tip = (await col(0, '.metric-cost').getAttribute('title')) ?? '';
+    assert.equal(
+      tip,
+      [
+        'Total: $0.000524',
+        'Input (uncached): $0.000124',
+        'Cache read: $0',
+        'Cache write: $0',
+        'Output: $0.0004',
+        'Prices: @pydantic/genai-prices 0.1.8 (data 2026-10-30) · OpenAI · GPT-4o mini',
+      ].join('\n'),
+    );
+    assert.equal(await text(0, '.metric-value.elapsed'), '2.34 s');
+    assert.equal(await text(0, '.metric-value.rate'), '87.4 tok/s');
+    assert.equal(await text(0, '.metric-value.input'), '1,234');
+    assert.equal(await text(0, '.metric-value.output'), '567');
+    assert.equal(await col(0, '.badge-cache').isVisible(), false);
+
+    assert.equal(await text(1, '.metric-value.cost'), 'no price');
+    assert.equal(await text(1, '.metric-value.input'), '≈ 1,234');
+    assert.equal(await text(1, '.metric-value.output'), '≈ 12,345');
+    assert.equal(await col(1, '.badge-cache').isVisible(), true);
+    assert.equal(await text(1, '.badge-cache'), 'cache hit');
+
+    assert.equal(await text(2, '.status-label'), 'error');
+    assert.equal(await col(2, '.partial-label').isVisible(), true);
+    assert.equal(await text(2, '.partial-label'), 'partial');
+    assert.equal(await text(2, '.markdown p'), 'Hello, world! This is bold. and then');
+    assert.equal(await text(2, '.error-kind'), 'Error: rate_limit');
+    assert.equal(await text(2, '.error-message'), '429 Too Many Requests');
+    // The partial output sits above the error.
+    const order = await page.evaluate(
+      `(() => { const c = document.querySelector('.column[data-index="2"]');
+        return !!(c.querySelector('.markdown').compareDocumentPosition(c.querySelector('.col-error')) & Node.DOCUMENT_POSITION_FOLLOWING); })()`,
+    );
+    assert.equal(order, true);
+    assert.equal(await page.locator('.column[data-index="0"] .col-error').isVisible(), false);
+
+    assert.equal(await page.locator('.sum-cheapest .sum-value').textContent(), 'openai:gpt-4o-mini · $0.000524');
+    assert.equal(await page.locator('.sum-fastest .sum-value').textContent(), 'openai:gpt-4o-mini · 2.34 s');
+    assert.equal(await page.locator('.sum-spent .sum-value').textContent(), 'no price for some models');
+    assert.equal(await page.locator('.summary').getAttribute('aria-live'), 'polite');
+  });
+
+  it('posts retry, copy, stop and rerun', async () => {
+    await col(2, 'button:has-text("Retry")').click();
+    await col(0, 'button:has-text("Copy")').click();
+    await page.locator('.btn-stop').click();
+    assert.equal(await page.locator('.btn-stop').isEnabled(), false, 'Stop is disabled once pressed');
+    let log = await posted();
+    assert.deepEqual(log.slice(-3), [{ type: 'retry', index: 2 }, { type: 'copy', index: 0 }, { type: 'stop' }]);
+
+    await send(
+      patch(7, [], false, {
+        cheapest: { modelId: 'openai:gpt-4o-mini', total: 0.0005238 },
+        fastest: { modelId: 'openai:gpt-4o-mini', latencyMs: 2340 },
+        totalSpent: null,
+        wallMs: 3500,
+      }),
+    );
+    await frames();
+    assert.equal(await page.locator('.sum-wall .sum-value').textContent(), '3.50 s');
+    assert.equal(await page.locator('.btn-stop').isEnabled(), false);
+    await page.getByRole('button', { name: 'Re-run', exact: true }).click();
+    await page.getByRole('button', { name: 'Re-run without cache' }).click();
+    log = await posted();
+    assert.deepEqual(log.slice(-2), [
+      { type: 'rerun', bypassCache: false },
+      { type: 'rerun', bypassCache: true },
+    ]);
+    assert.deepEqual(
+      log.map((m) => m.type),
+      ['ready', 'retry', 'copy', 'stop', 'rerun', 'rerun'],
+    );
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+  });
+
+  it('redraws from getState after a reload, before the host answers', async () => {
+    const saved = (await page.evaluate(`JSON.parse(sessionStorage.getItem('__ppWebviewState'))`)) as { state: PanelState };
+    assert.equal(saved.state.runId, 7);
+    assert.equal(saved.state.running, false);
+    assert.equal(saved.state.columns[0].output, 'Hello, world! This is **bold**.\n\n```js\nconst x = 1 < 2;\n```\n');
+    await page.reload();
+    await page.waitForSelector('.column[data-index="2"]');
+    assert.deepEqual(await posted(), [{ type: 'ready' }]);
+    assert.equal(await text(0, '.metric-value.cost'), '$0.000524');
+    assert.equal(await text(0, '.markdown p'), 'Hello, world! This is bold.');
+    assert.equal(await text(1, '.metric-value.cost'), 'no price');
+    assert.equal(await text(2, '.error-kind'), 'Error: rate_limit');
+    assert.equal(await page.locator('.sum-wall .sum-value').textContent(), '3.50 s');
+  });
+
+  it('re-renders a long streamed answer at most once per frame', async () => {
+    const state: PanelState = { ...startState(9), columns: [column(0, { status: 'streaming' })] };
+    await send({ type: 'state', state });
+    await page.waitForSelector('.column[data-index="0"] .markdown', { state: 'attached' });
+    const para = 'Lorem ipsum dolor sit amet, **consectetur** adipiscing elit, sed do eiusmod tempor incididunt. ';
+    const n = 400; // ~40 kB, about 10k tokens, two patches every few ms: faster than frames
+    const result = (await page.evaluate(`(async () => {
+      const md = document.querySelector('.column[data-index="0"] .markdown');
+      let renders = 0, frames = 0, counting = true;
+      new MutationObserver((records) => { if (records.some((r) => r.target === md && r.addedNodes.length)) renders++; })
+        .observe(md, { childList: true });
+      (function f() { frames++; if (counting) requestAnimationFrame(f); })();
+      for (let i = 0; i < ${n}; i++) {
+        const text = ${JSON.stringify(para)} + (i % 20 === 19 ? '\\n\\n' : '');
+        window.postMessage({ type: 'patch', runId: 9, running: true, patches: [{ index: 0, append: text }] }, '*');
+        if (i % 2) await new Promise((r) => setTimeout(r, 2));
+      }
+      window.postMessage({ type: 'patch', runId: 9, running: false, patches: [{ index: 0, set: { status: 'done' } }] }, '*');
+      await new Promise((r) => setTimeout(r, 100));
+      counting = false;
+      return { renders, frames, text: md.textContent.replace(/\\s+/g, ' ').trim() };
+    })()`)) as { renders: number; frames: number; text: string };
+    assert.ok(result.renders < n / 2, `renders ${result.renders} for ${n} patches`);
+    assert.ok(result.renders <= result.frames + 1, `renders ${result.renders} > frames ${result.frames}`);
+    assert.equal(result.text, para.replace(/\*\*/g, '').repeat(n).replace(/\s+/g, ' ').trim());
+  });
+
+  it('keeps columns at least 280 px wide and scrolls horizontally when there are many', async () => {
+    const many: PanelState = { ...startState(10), columns: Array.from({ length: 8 }, (_, i) => column(i, { repeat: i })) };
+    await send({ type: 'state', state: many });
+    await page.waitForSelector('.column[data-index="7"]');
+    const m = (await page.evaluate(`(() => {
+      const c = document.querySelector('.columns');
+      return { scroll: c.scrollWidth, client: c.clientWidth,
+        widths: [...document.querySelectorAll('.column')].map((e) => e.getBoundingClientRect().width) };
+    })()`)) as { scroll: number; client: number; widths: number[] };
+    assert.ok(m.scroll > m.client, 'horizontal scroll');
+    assert.ok(m.widths.every((w) => w >= 280), m.widths.join());
+    assert.equal(await text(7, '.col-repeat'), 'run 8');
+    assert.equal(await col(7, 'button:has-text("Copy")').isEnabled(), false, 'nothing to copy yet');
+  });
+
+  it('renders in dark, light and high-contrast themes (screenshots)', async () => {
+    fs.mkdirSync(RESULTS, { recursive: true });
+    await send({ type: 'state', state: screenshotState() });
+    await page.waitForSelector('.column[data-index="3"]');
+    for (const [name, theme] of Object.entries(THEMES)) {
+      const vars = Object.entries(theme.vars)
+        .map(([k, v]) => `s.setProperty('--vscode-${k}', '${v}');`)
+        .join('');
+      await page.evaluate(`(() => {
+        document.body.className = '${theme.bodyClass}';
+        const s = document.documentElement.style;
+        for (const p of [...s]) s.removeProperty(p);
+        s.setProperty('--vscode-font-family', 'system-ui, "DejaVu Sans", sans-serif');
+        s.setProperty('--vscode-editor-font-family', '"DejaVu Sans Mono", monospace');
+        s.setProperty('--vscode-font-size', '13px');
+        ${vars}
+      })()`);
+      await frames();
+      const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+      assert.equal(bg, hexToRgb(theme.vars['editor-background']), `${name} background`);
+      await page.screenshot({ path: path.join(RESULTS, `webview-${name}.png`) });
+    }
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+  });
+});
+
+function hexToRgb(hex: string): string {
+  const n = parseInt(hex.slice(1, 7), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}
