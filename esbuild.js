@@ -11,7 +11,9 @@ const watch = process.argv.includes('--watch');
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => watch && console.log(`[watch] build started (${build.initialOptions.outfile})`));
+    build.onStart(() => {
+      if (watch) console.log(`[watch] build started (${build.initialOptions.outfile})`);
+    });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
