@@ -2,6 +2,7 @@
 //   FAKE_LLM_PORT  port (default 8787)
 //   FAKE_LLM_SEED  seed for generated texts (default 0)
 //   FAKE_LLM_PROFILES  optional JSON: { "<model or glob>": ModelProfile, … }
+//   FAKE_LLM_QUIET     set to skip the per-request log lines (benchmarks)
 // One line per request is printed (method, path, model, status) — never an API key.
 import { startFakeLlm } from './server';
 import type { ModelProfile } from './types';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     port,
     seed,
     profiles,
-    log: (line) => console.log(`[fake-llm] ${new Date().toISOString()} ${line}`),
+    log: process.env.FAKE_LLM_QUIET ? undefined : (line) => console.log(`[fake-llm] ${new Date().toISOString()} ${line}`),
   });
   console.log(`fake LLM server listening on ${fake.url}  (admin: ${fake.url}/__admin/requests)`);
   console.log('Point the CLI / extension at it with:');

@@ -9,6 +9,8 @@
 // nothing is downloaded (vscodeExecutablePath is given; runTests installs no extensions).
 //
 // Flags: --suite-only | --ui-only, --grep=<mocha grep>. Env: PP_VSCODE_TIMEOUT, PP_VSCODE_VERBOSE.
+// --desktop[=VERSION]: where VS Code desktop CAN be downloaded, run the suite in it instead
+// (test-electron's normal path: it downloads VERSION, default 'stable'); the UI walk is skipped.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,9 +20,11 @@ import { assertSetupDone, closeAllSessions, swallowErrorsWhileStopping, sweepSta
 import { runUiWalk } from './ui-walk.mjs';
 
 const argv = process.argv.slice(2);
-const suiteOnly = argv.includes('--suite-only');
+const suiteOnly = argv.includes('--suite-only') || argv.some((a) => a.startsWith('--desktop'));
 const uiOnly = argv.includes('--ui-only');
 const grep = argv.find((a) => a.startsWith('--grep='))?.slice('--grep='.length);
+const desktopFlag = argv.find((a) => a === '--desktop' || a.startsWith('--desktop='));
+const desktopVersion = desktopFlag ? desktopFlag.split('=')[1] || 'stable' : undefined;
 
 const FAKE_LLM = path.join(paths.root, 'test', 'fake-llm', 'server.ts');
 const t0 = performance.now();
@@ -98,7 +102,7 @@ await cleanup();
 process.exit(exitCode);
 
 async function main() {
-  assertSetupDone();
+  if (!desktopVersion) assertSetupDone();
   const testsEntry = paths.integrationEntry;
   if (!uiOnly && !fs.existsSync(testsEntry)) throw new Error(`${path.relative(paths.root, testsEntry)} is missing: run \`npm run build\` first`);
   if (!fs.existsSync(path.join(paths.root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
@@ -133,7 +137,7 @@ async function main() {
     let code;
     try {
       code = await runTests({
-        vscodeExecutablePath: paths.launcher,
+        ...(desktopVersion ? { version: desktopVersion } : { vscodeExecutablePath: paths.launcher }),
         extensionDevelopmentPath: paths.root,
         extensionTestsPath: testsEntry,
         // No other extensions: the launcher gives code-server a fresh, empty --extensions-dir.
