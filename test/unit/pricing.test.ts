@@ -228,12 +228,12 @@ describe('pricing: lookup, overrides, provenance', () => {
     assert.deepEqual(p.provenance, {
       source: 'genai-prices',
       dataDate: '2026-09-23',
-      detail: '@pydantic/genai-prices 0.1.8 · Anthropic · Claude Haiku 4.5',
+      detail: '@pydantic/genai-prices 0.1.8 (data of 2026-09-23) · Anthropic · Claude Haiku 4.5',
     });
     const c = book.cost('openai:gpt-4o-mini', usage({ inputTokens: 10 }))!;
     assert.equal(c.provenance.source, 'genai-prices');
     assert.equal(c.provenance.dataDate, GENAI_PRICES_DATA_DATE);
-    assert.match(c.provenance.detail, /^@pydantic\/genai-prices 0\.1\.8 · OpenAI · /);
+    assert.match(c.provenance.detail, /^@pydantic\/genai-prices 0\.1\.8 \(data of 2026-09-23\) · OpenAI · /);
   });
 
   it('GENAI_PRICES_VERSION matches the installed package (bump the data date with it)', () => {

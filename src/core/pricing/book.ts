@@ -177,7 +177,7 @@ export class PriceBook {
       provenance: {
         source: 'genai-prices',
         dataDate: GENAI_PRICES_DATA_DATE,
-        detail: `@pydantic/genai-prices ${GENAI_PRICES_VERSION} · ${data.providerName} · ${data.modelName}`,
+        detail: `@pydantic/genai-prices ${GENAI_PRICES_VERSION} (data of ${GENAI_PRICES_DATA_DATE}) · ${data.providerName} · ${data.modelName}`,
       },
     };
   }
