@@ -19,13 +19,23 @@ export interface ResolveOptions {
 }
 
 export class EndpointResolver {
+  /** Interactive resolutions, one at a time: a second input box or dialog would dismiss the first. */
+  private asking: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly keys: KeyStore,
     private readonly workspaceState: vscode.Memento,
     private readonly log: Log,
   ) {}
 
-  async resolve(name: string, options: ResolveOptions): Promise<ResolvedEndpoint> {
+  resolve(name: string, options: ResolveOptions): Promise<ResolvedEndpoint> {
+    if (!options.interactive) return this.resolveNow(name, options);
+    const next = this.asking.then(() => this.resolveNow(name, options));
+    this.asking = next.catch(() => undefined);
+    return next;
+  }
+
+  private async resolveNow(name: string, options: ResolveOptions): Promise<ResolvedEndpoint> {
     const ec = readEndpointConfig();
     const userSettings = providerSettings(name, ec.providers.user);
     const wsOwn = ec.providers.workspace?.[name];

@@ -11,39 +11,77 @@ import { Log } from './log';
 import { KeyStore } from './secrets';
 
 export class Services extends Disposable {
-  readonly log = this._register(new Log());
+  readonly log: Log;
   readonly config = this._register(new ConfigService());
   readonly keys: KeyStore;
   readonly endpoints: EndpointResolver;
-  readonly cache: AnswerCache;
   /** Folder of the answer cache: workspace storage, or global storage with no folder open. */
   readonly cacheDir: vscode.Uri;
+  private cacheInstance: AnswerCache;
+  private cacheSettings: string;
+  /** Hovers, CodeLens and the status bar: resolves providers quietly, never asks the user. */
   private engineInstance: ProfilerEngine | undefined;
-  /** Only a run may ask the user (for a key, to approve a base URL); hovers never do. */
-  private interactive = false;
+  /** Runs: may ask the user (for a key, to approve a workspace base URL). */
+  private runEngineInstance: ProfilerEngine | undefined;
 
-  constructor(readonly context: vscode.ExtensionContext) {
+  /**
+   * `log`: an existing channel to write to (tests rebuild Services over the extension's context,
+   * as a reload does; a second channel of the same name would share, and on dispose close, the
+   * extension's own). Without it the services own a new channel.
+   */
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    log?: Log,
+  ) {
     super();
+    this.log = log ?? this._register(new Log());
     this.keys = this._register(new KeyStore(context.secrets, this.log));
     this.endpoints = new EndpointResolver(this.keys, context.workspaceState, this.log);
     this.cacheDir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'answer-cache');
-    this.cache = this.createCache();
-    this._register(this.config.onDidChange(() => this.resetEngine()));
-    this._register(this.keys.onDidChange(() => this.engineInstance?.resetProviders()));
+    this.cacheSettings = JSON.stringify(this.config.value.cache);
+    this.cacheInstance = this.createCache();
     this._register(
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.engineInstance?.resetProviders()),
+      this.config.onDidChange((c) => {
+        // New TTL or limits: a new cache over the same folder (the entries stay).
+        if (JSON.stringify(c.cache) !== this.cacheSettings) {
+          this.cacheSettings = JSON.stringify(c.cache);
+          this.cacheInstance = this.createCache();
+        }
+        this.resetEngine();
+      }),
     );
+    const resetProviders = () => {
+      this.engineInstance?.resetProviders();
+      this.runEngineInstance?.resetProviders();
+    };
+    this._register(this.keys.onDidChange(resetProviders));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(resetProviders));
   }
 
   get extensionUri(): vscode.Uri {
     return this.context.extensionUri;
   }
 
-  /** The engine, rebuilt when settings change (price overrides, providers). */
+  /** The answer cache (rebuilt when its settings change). */
+  get cache(): AnswerCache {
+    return this.cacheInstance;
+  }
+
+  /** The engine for estimates, rebuilt when settings change (price overrides, providers). */
   get engine(): ProfilerEngine {
-    this.engineInstance ??= new ProfilerEngine({
+    this.engineInstance ??= this.createEngine(false);
+    return this.engineInstance;
+  }
+
+  resetEngine(): void {
+    this.engineInstance = undefined;
+    this.runEngineInstance = undefined;
+  }
+
+  private createEngine(interactive: boolean): ProfilerEngine {
+    return new ProfilerEngine({
       resolveProvider: async (name) => {
-        const r = await this.endpoints.resolve(name, { interactive: this.interactive });
+        const r = await this.endpoints.resolve(name, { interactive });
         if (r.ok) this.log.info(`${name}: ${r.config.type} at ${r.config.baseURL ?? 'the default endpoint'}${r.config.apiKey ? ' (key set)' : ''}`);
         else this.log.warn(`${name}: ${r.error.message}`);
         return r;
@@ -51,27 +89,17 @@ export class Services extends Disposable {
       priceOverrides: this.config.value.prices,
       cache: this.cache,
     });
-    return this.engineInstance;
-  }
-
-  resetEngine(): void {
-    this.engineInstance = undefined;
   }
 
   /** Runs through the engine and logs every request (never a key: the log redacts them too). */
   async run(prompt: PromptInput, models: string[], options: EngineRunOptions): Promise<RunSummary> {
     this.log.info(`Profiling on ${models.join(', ')}${options.bypassCache ? ' (bypassing the answer cache)' : ''}`);
-    // Resolve providers afresh, allowed to ask; hovers get their own quiet resolution afterwards.
-    const engine = this.engine;
+    // Providers are resolved afresh for every run (a key or a setting may have changed), by an
+    // engine that may ask; hovers keep their own quiet one, so they never pop up a prompt.
+    this.runEngineInstance ??= this.createEngine(true);
+    const engine = this.runEngineInstance;
     engine.resetProviders();
-    this.interactive = true;
-    let summary: RunSummary;
-    try {
-      summary = await engine.run(prompt, models, options);
-    } finally {
-      this.interactive = false;
-      engine.resetProviders();
-    }
+    const summary = await engine.run(prompt, models, options);
     for (const r of summary.results) {
       const u = r.usage;
       const what = r.ok

@@ -1,6 +1,7 @@
 // Profile Prompt: the selection (or the prompt block under the cursor, or the file) on every
 // configured model, streamed side by side into the panel.
 import * as vscode from 'vscode';
+import { findPromptBlocks } from '../../core/prompt';
 import type { RunSummary } from '../../core/run';
 import { ProfilePanel } from '../panel/profilePanel';
 import { fromBlock, promptFromEditor, type PromptSource } from '../promptSource';
@@ -23,8 +24,10 @@ export async function profilePrompt(services: Services, bypassCache = false): Pr
 /** CodeLens "Profile": a block of a document, by line range. */
 export async function profileBlock(services: Services, uri: vscode.Uri, startLine: number, endLine: number): Promise<RunSummary | undefined> {
   const doc = await vscode.workspace.openTextDocument(uri);
-  const end = Math.min(endLine, doc.lineCount);
-  const text = doc.getText(new vscode.Range(startLine, 0, end, 0));
+  // The lens's lines include a Markdown block's ``` fences: the prompt is what is inside them.
+  const block = findPromptBlocks(doc.getText(), doc.fileName).find((b) => b.startLine === startLine);
+  const end = Math.min(block?.endLine ?? endLine, doc.lineCount);
+  const text = block?.text ?? doc.getText(new vscode.Range(startLine, 0, end, 0));
   const source = fromBlock(doc, startLine, end, text);
   return source ? profileSource(services, source, false) : undefined;
 }

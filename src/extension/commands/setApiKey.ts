@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { BUILTIN_PROVIDERS } from '../../core/config';
 import { readEndpointConfig } from '../config';
+import { secretKeyFor } from '../constants';
 import type { Services } from '../services';
 
 export async function setApiKey(services: Services, provider?: string): Promise<void> {
@@ -16,7 +17,7 @@ export async function setApiKey(services: Services, provider?: string): Promise<
       )
     )?.label;
   if (!name) return;
-  const stored = await services.context.secrets.get(`promptProfiler.${name}.apiKey`);
+  const stored = await services.context.secrets.get(secretKeyFor(name));
   if (stored) {
     const replace = 'Replace';
     const remove = 'Remove';

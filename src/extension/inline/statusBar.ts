@@ -47,7 +47,15 @@ export class SelectionCostStatusBar extends Disposable {
       return;
     }
     const text = editor.document.getText(editor.selection);
-    const [e] = await this.estimates.estimate(text, [model]);
+    let e: Awaited<ReturnType<InlineEstimates['estimate']>>[number] | undefined;
+    try {
+      [e] = await this.estimates.estimate(text, [model]);
+    } catch (err) {
+      // e.g. promptProfiler.statusBar.model is not a `provider:model` id: say nothing rather than fail.
+      this.services.log.warn(`Status bar estimate for ${model} failed: ${(err as Error).message ?? err}`);
+      if (generation === this.generation) this.item.hide();
+      return;
+    }
     if (generation !== this.generation || !e) return; // a newer selection won
     this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatUsd(e.inputCost)}`;
     this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatUsd(e.inputCost)} to send, ${formatUsd(e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens. Click to choose the model.`;

@@ -20,6 +20,8 @@ import type { Services } from '../services';
 
 /** One patch message per this many ms at most while answers stream. */
 const FLUSH_MS = 30;
+/** While a run is live and nothing changes, the elapsed times are still sent this often. */
+const TICK_MS = 250;
 const LAST_RUN_KEY = 'promptProfiler.lastRun';
 
 export interface RunRequest {
@@ -59,14 +61,20 @@ export class ProfilePanel extends Disposable {
 
   private state: PanelState = emptyState();
   private ready = false;
+  private closed = false;
   private controller: AbortController | undefined;
   private pending = new Map<number, ColumnPatch>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The pending timer is the short FLUSH_MS one (not the slow elapsed tick). */
+  private flushSoon = false;
   private startedAt = 0;
   private lastRequest: RunRequest | undefined;
   /** The finished result of each column of the current run. */
   private finished: (RunResult | undefined)[] = [];
-  /** Every message posted, for the integration tests (they check no key ever crosses over). */
+  /**
+   * Every message sent to the webview, as it was when sent (a snapshot: the live state keeps
+   * changing), for the integration tests (they replay it and check no key ever crosses over).
+   */
   readonly posted: HostToWebview[] = [];
 
   private constructor(
@@ -81,9 +89,18 @@ export class ProfilePanel extends Disposable {
     this.lastRequest = services.context.workspaceState.get<RunRequest>(LAST_RUN_KEY);
   }
 
+  /** The webview has loaded and said `ready`: patches reach it from now on. */
+  get isReady(): boolean {
+    return this.ready && !this.closed;
+  }
+
   override dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.controller?.abort();
     clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushSoon = false;
     if (ProfilePanel.current === this) ProfilePanel.current = undefined;
     super.dispose();
     this.panel.dispose();
@@ -97,17 +114,19 @@ export class ProfilePanel extends Disposable {
     void this.services.context.workspaceState.update(LAST_RUN_KEY, request);
     const config = this.services.config.value;
     const repeats = config.repeats;
+    // Repeat-major, like the runner: the column index is the runner's job index.
+    const columns: ColumnState[] = [];
+    for (let r = 0; r < repeats; r++) {
+      for (const modelId of request.models) columns.push(newColumn(columns.length, modelId, r));
+    }
     this.state = {
       runId: this.state.runId + 1,
       promptPreview: preview(request.promptText),
       running: true,
-      columns: [],
+      columns,
       summary: { cheapest: null, fastest: null, totalSpent: null, wallMs: null },
     };
-    // Repeat-major, like the runner: the column index is the runner's job index.
-    for (let r = 0; r < repeats; r++) {
-      for (const modelId of request.models) this.state.columns.push(newColumn(this.state.columns.length, modelId, r));
-    }
+    const runId = this.state.runId;
     this.pending.clear();
     this.finished = [];
     this.startedAt = Date.now();
@@ -119,38 +138,56 @@ export class ProfilePanel extends Disposable {
       repeats,
       signal: controller.signal,
       bypassCache: request.bypassCache,
-      onProgress: (e) => this.onProgress(e),
+      // A run that was replaced (Re-run) still reports its cancelled jobs: not into the new columns.
+      onProgress: (e) => {
+        if (this.state.runId === runId) this.onProgress(e);
+      },
     };
-    const summary = await this.services.run(request.prompt, request.models, options);
-    if (this.controller === controller) {
-      this.state.running = false;
-      this.state.summary = summarize(summary.results, summary.wallMs);
-      this.flush();
+    try {
+      const summary = await this.services.run(request.prompt, request.models, options);
+      if (this.state.runId === runId) this.state.summary = summarize(summary.results, summary.wallMs);
+      return summary;
+    } finally {
+      if (this.state.runId === runId) {
+        this.state.running = false;
+        this.flush();
+      }
     }
-    return summary;
   }
 
   /** Runs one column again, in place, skipping the answer cache. */
   async retry(index: number): Promise<RunResult | undefined> {
     const column = this.state.columns[index];
     if (!column || !this.lastRequest || column.status === 'streaming') return undefined;
-    const controller = (this.controller ??= new AbortController());
+    // Stop aborts the run's controller for good: a retry after it needs a fresh one.
+    if (!this.controller || this.controller.signal.aborted) this.controller = new AbortController();
+    const controller = this.controller;
+    const runId = this.state.runId;
     Object.assign(column, newColumn(index, column.modelId, column.repeat));
     if (!this.state.running) this.startedAt = Date.now();
     this.state.running = true;
     this.post({ type: 'state', state: this.state });
     const config = this.services.config.value;
-    const summary = await this.services.run(this.lastRequest.prompt, [column.modelId], {
-      concurrency: 1,
-      signal: controller.signal,
-      bypassCache: true,
-      onProgress: (e) => this.onProgress({ ...e, index }),
-      perProviderConcurrency: config.perProviderConcurrency,
-    });
-    this.state.running = this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming');
-    this.state.summary = summarize(this.results(summary.results[0], index), this.state.summary.wallMs ?? summary.wallMs);
-    this.flush();
-    return summary.results[0];
+    try {
+      const summary = await this.services.run(this.lastRequest.prompt, [column.modelId], {
+        concurrency: 1,
+        signal: controller.signal,
+        bypassCache: true,
+        onProgress: (e) => {
+          if (this.state.runId === runId) this.onProgress({ ...e, index });
+        },
+        perProviderConcurrency: config.perProviderConcurrency,
+      });
+      if (this.state.runId === runId) {
+        this.state.summary = summarize(this.results(summary.results[0], index), this.state.summary.wallMs ?? summary.wallMs);
+      }
+      return summary.results[0];
+    } finally {
+      if (this.state.runId === runId) {
+        this.state.running = this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming');
+        this.flush();
+      }
+    }
   }
 
   private onProgress(e: RunProgress): void {
@@ -184,12 +221,19 @@ export class ProfilePanel extends Disposable {
     if (set && Object.keys(set).length) p.set = { ...p.set, ...set };
     if (append) p.append = (p.append ?? '') + append;
     this.pending.set(index, p);
-    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    // Within FLUSH_MS of the first change: replaces the slow tick, never postpones a pending flush.
+    if (!this.closed && !this.flushSoon) {
+      clearTimeout(this.flushTimer);
+      this.flushSoon = true;
+      this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
+    }
   }
 
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.flushSoon = false;
+    if (this.closed) return;
     const elapsed = Date.now() - this.startedAt;
     for (const c of this.state.columns) {
       if (c.status === 'streaming' || c.status === 'queued') {
@@ -208,20 +252,28 @@ export class ProfilePanel extends Disposable {
       running: this.state.running,
       ...(this.state.running ? {} : { summary: this.state.summary }),
     });
-    if (this.state.running) this.flushTimer = setTimeout(() => this.flush(), 250);
+    if (this.state.running) this.flushTimer = setTimeout(() => this.flush(), TICK_MS);
   }
 
+  /**
+   * Sends a message to the webview. Before `ready` only whole states go (VS Code queues them
+   * until the page loads); patches would be lost there, and `ready` sends the state anyway.
+   */
   private post(message: HostToWebview): void {
-    this.posted.push(message);
+    // After the panel closed, `panel.webview` throws: late progress of an aborted run is dropped.
+    if (this.closed || (!this.ready && message.type !== 'state')) return;
+    this.posted.push(structuredClone(message));
     if (this.posted.length > 2000) this.posted.splice(0, 1000);
-    if (this.ready || message.type === 'state') void this.panel.webview.postMessage(message);
+    void this.panel.webview.postMessage(message);
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  /** A message from the webview (public so the integration tests can act as the webview). */
+  async onMessage(m: WebviewToHost): Promise<void> {
+    if (this.closed) return;
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        if (this.state.columns.length) void this.panel.webview.postMessage({ type: 'state', state: this.state } satisfies HostToWebview);
+        if (this.state.columns.length) this.post({ type: 'state', state: this.state });
         break;
       case 'stop':
         this.controller?.abort();
