@@ -1,16 +1,26 @@
 // prompt-profiler: the command-line shell over the same engine as the extension.
 // Exit codes: 0 all runs succeeded, 1 some run failed, 2 bad usage.
+import { BATCH_USAGE, batchCommand } from './commands/batch';
 import { estimateCommand } from './commands/estimate';
+import { PARETO_USAGE, RUN_PARETO_HELP, RUN_PARETO_USAGE, paretoCommand } from './commands/pareto';
+import { PLAN_USAGE, planCommand } from './commands/plan';
+import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { UsageError } from './config';
 
 export const USAGE = `Usage:
   prompt-profiler estimate <file|-> [--model ID]... [--max-output N] [--json]
   prompt-profiler run <file|-> [--model ID]... [--concurrency N] [--repeat N] [--no-cache] [--json] [--html FILE]
+      ${RUN_PARETO_USAGE}
+  ${PARETO_USAGE}
+  ${[...BATCH_USAGE, ...PLAN_USAGE].join('\n  ')}
+  prompt-profiler report [--since DATE] [--until DATE] [--json | --csv] [--history DIR]
 
 Model ids are provider:model (openai:gpt-4o-mini, anthropic:claude-haiku-4-5, <name>:<model>
 for a provider in prompt-profiler.json). Keys and endpoints: OPENAI_API_KEY, OPENAI_BASE_URL,
-ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, and prompt-profiler.json in the working directory.`;
+ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, and prompt-profiler.json in the working directory.
+
+${RUN_PARETO_HELP}`;
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -30,6 +40,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await estimateCommand(rest, io);
       case 'run':
         return await runCommand(rest, io);
+      case 'pareto':
+        return await paretoCommand(rest, io);
+      case 'batch':
+        return await batchCommand(rest, io);
+      case 'plan':
+        return await planCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -5,6 +5,10 @@
 //            cancel: → cancelling → cancelled;  expire: → expired;  invalid input lines: → failed
 // Anthropic: in_progress → ended;  cancel: canceling → ended (all canceled);  expire: → ended (expired)
 // Result/output lines are written in a seeded, shuffled order (match them on custom_id).
+//
+// Test hook: a batch request whose last user message contains FAKE_BATCH_ERROR fails on its own
+// with a 400 (OpenAI: a line with response.status_code 400 in the error file; Anthropic: an
+// `errored` result with an invalid_request_error), the rest of the batch succeeding.
 import { BadRequest, anthropicErrorBody, openaiErrorBody, type Engine, type OpenAIUsage } from './engine';
 import { sendError, sendJson, sendRaw, type Ctx } from './http';
 import { hashString, prng } from './textgen';
@@ -87,6 +91,27 @@ interface AnthropicBatch {
   apiKey: string;
   requests: { custom_id: string; params: unknown }[];
   results: string | null;
+}
+
+/** See the header: a per-request failure the tests can ask for through the prompt text. */
+export const FAKE_BATCH_ERROR = 'FAKE_BATCH_ERROR';
+
+function lastUserText(body: any): string {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    if (Array.isArray(m.content)) return m.content.map((p: any) => (typeof p?.text === 'string' ? p.text : '')).join('');
+    return '';
+  }
+  return '';
+}
+
+function injectedFailure(body: unknown): void {
+  if (lastUserText(body).includes(FAKE_BATCH_ERROR)) {
+    throw new BadRequest(`Injected failure: the prompt contains ${FAKE_BATCH_ERROR}.`, 'messages', 'invalid_value');
+  }
 }
 
 const OPENAI_TERMINAL: OpenAIStatus[] = ['completed', 'failed', 'expired', 'cancelled'];
@@ -343,6 +368,7 @@ export class BatchStore {
     b.results = b.lines.map((line) => {
       const requestId = `req_fake_batch_${this.engine.nextId()}`;
       try {
+        injectedFailure(line.body);
         const plan = this.engine.planOpenAIChat(line.body, b.apiKey);
         return {
           custom_id: line.custom_id,
@@ -526,6 +552,7 @@ export class BatchStore {
         return { custom_id: r.custom_id, result: { type: fate } };
       }
       try {
+        injectedFailure(r.params);
         const plan = this.engine.planAnthropic(r.params, b.apiKey, { serviceTier: 'batch' });
         counts.succeeded++;
         return { custom_id: r.custom_id, result: { type: 'succeeded', message: this.engine.anthropicMessageBody(plan, this.engine.nextId()) } };

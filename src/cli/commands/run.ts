@@ -9,6 +9,8 @@ import type { CliIO } from '../main';
 import { renderHtmlReport } from '../htmlReport';
 import { renderTable } from '../table';
 import { chooseModels, loadCliConfig, makeEngine, positiveInt, readPrompt } from './common';
+import { recordRunHistory } from './report';
+import { analyseForRun, paretoRunJson, renderParetoSection, rereadableStdin, runParetoConfig, RUN_PARETO_OPTIONS } from './pareto';
 
 export async function runCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,8 +23,11 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
       'no-cache': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       html: { type: 'string' },
+      ...RUN_PARETO_OPTIONS,
     },
   });
+  const pareto = runParetoConfig(values, io);
+  if (pareto) io = rereadableStdin(io);
   const config = loadCliConfig(io);
   const { prompt, models: fromPrompt } = await readPrompt(positionals[0], io);
   const models = chooseModels(values.model, fromPrompt, config);
@@ -47,19 +52,24 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
     },
   });
 
+  await recordRunHistory(io, prompt, summary.results);
+
+  const analysis = pareto ? await analyseForRun(engine, prompt, summary.results, models, positionals[0] ?? '-', io, pareto) : null;
+
   if (values.html) {
     const file = path.resolve(io.cwd, values.html);
     fs.writeFileSync(file, renderHtmlReport(summary.results, summary.wallMs));
     io.stderr(`Wrote ${values.html}\n`);
   }
   if (values.json) {
-    io.stdout(JSON.stringify({ results: summary.results.map(toJson), wallMs: Math.round(summary.wallMs) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ results: summary.results.map(toJson), wallMs: Math.round(summary.wallMs), ...(analysis ? paretoRunJson(analysis) : {}) }, null, 2) + '\n');
   } else {
     io.stdout(renderResultsTable(summary.results) + '\n');
     for (const r of summary.results.filter((x) => x.ok)) {
       io.stdout(`\n── ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''} ──\n${r.output}\n`);
     }
     io.stdout(`\nWall time ${formatMs(summary.wallMs)} for ${total} request${total === 1 ? '' : 's'}.\n`);
+    if (analysis) io.stdout(`\n${renderParetoSection(analysis)}\n`);
   }
   return summary.results.every((r) => r.ok) ? 0 : 1;
 }

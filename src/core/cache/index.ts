@@ -4,3 +4,4 @@ export * from './store';
 export * from './memoryStore';
 export * from './fileStore';
 export * from './answerCache';
+export * from './redisStore';

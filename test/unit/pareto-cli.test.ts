@@ -1,0 +1,202 @@
+// `prompt-profiler pareto` (the seed's example, the --json contract, bad input) and
+// `prompt-profiler run … --pareto` against the fake server.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main, type CliIO } from '../../src/cli/main';
+import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+
+const SEED = [
+  { name: 'GPT-4 no caching', latencyP95: 2.5, costPer1k: 10.0, quality: 0.92 },
+  { name: 'GPT-3.5 no caching', latencyP95: 0.8, costPer1k: 2.0, quality: 0.78 },
+  { name: 'GPT-3.5 + caching', latencyP95: 0.6, costPer1k: 1.2, quality: 0.78 },
+  { name: 'GPT-3.5 + caching + prompt eng', latencyP95: 0.7, costPer1k: 1.3, quality: 0.85 },
+  { name: 'GPT-4 + caching', latencyP95: 2.0, costPer1k: 6.0, quality: 0.92 },
+  { name: 'GPT-4-turbo + caching', latencyP95: 1.2, costPer1k: 4.0, quality: 0.9 },
+];
+const OUTPUT = 'Two sentences about CAP. Here is the second one.';
+
+describe('prompt-profiler pareto / run --pareto', function () {
+  let fake: FakeLlm;
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+
+  function io(stdin: string, out: { stdout: string; stderr: string }): CliIO {
+    return {
+      stdout: (s) => (out.stdout += s),
+      stderr: (s) => (out.stderr += s),
+      readStdin: async () => stdin,
+      cwd,
+      env,
+      signal: new AbortController().signal,
+    };
+  }
+
+  /** `prompt-profiler pareto …` through the CLI's entry point. */
+  const pareto = (args: string[], stdin = '') => cli(['pareto', ...args], stdin);
+
+  async function cli(args: string[], stdin = '') {
+    const out = { stdout: '', stderr: '' };
+    const code = await main(args, io(stdin, out));
+    return { code, ...out };
+  }
+
+  before(async () => {
+    fake = await startFakeLlm({ profiles: { '*': { output: OUTPUT } } });
+  });
+  beforeEach(() => {
+    cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-pareto-'));
+    fs.writeFileSync(path.join(cwd, 'seed.json'), JSON.stringify(SEED));
+    fs.writeFileSync(path.join(cwd, 'cap.prompt'), '---\nsystem: You are terse.\nsample:\n  topic: CAP\n---\nExplain the {{topic}} theorem.\n');
+    env = {
+      OPENAI_API_KEY: 'sk-test-openai',
+      OPENAI_BASE_URL: fake.openaiBaseURL,
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+    };
+  });
+  afterEach(() => {
+    fake.reset();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  });
+  after(() => fake.close());
+
+  it("--json: the seed's example gives exactly the four-member frontier and GPT-3.5 + caching + prompt eng", async () => {
+    const r = await pareto(['seed.json', '--max-latency', '1.0', '--max-cost', '5.0', '--min-quality', '0.85', '--json']);
+    assert.equal(r.code, 0);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      frontier: ['GPT-3.5 + caching', 'GPT-3.5 + caching + prompt eng', 'GPT-4 + caching', 'GPT-4-turbo + caching'],
+      selected: 'GPT-3.5 + caching + prompt eng',
+      reason:
+        'GPT-3.5 + caching + prompt eng: lowest cost per quality point ($1.53/1k per 1.0 quality; $1.30/1k, p95 700 ms, quality 0.85) of 1 option within p95 ≤ 1 s, cost ≤ $5.00/1k, quality ≥ 0.85.',
+    });
+    assert.equal(r.stderr, '');
+  });
+
+  it('the table marks the frontier and the selection; standard input works', async () => {
+    const r = await pareto(['-', '--max-latency', '1', '--max-cost', '5', '--min-quality', '0.85'], JSON.stringify(SEED));
+    assert.equal(r.code, 0);
+    const rows = r.stdout.split('\n');
+    const row = (name: string) => rows.find((l) => l.startsWith(name + ' '))!;
+    assert.match(row('GPT-3.5 + caching'), /★\s+no\s*$/);
+    assert.match(row('GPT-3.5 + caching + prompt eng'), /\$1\.30\s+0\.85\s+\$1\.53\s+★\s+yes\s+←$/);
+    assert.match(row('GPT-4 no caching'), /\$10\.00\s+0\.92\s+\$10\.87\s+no$/);
+    assert.ok(rows.includes('Pareto frontier (4 of 6): GPT-3.5 + caching; GPT-3.5 + caching + prompt eng; GPT-4 + caching; GPT-4-turbo + caching'));
+    assert.ok(rows.some((l) => l.startsWith('Selected: GPT-3.5 + caching + prompt eng: lowest cost per quality point')));
+  });
+
+  it('nothing feasible: selected null, the failing limit and the closest option, exit 1; no limits: exit 0', async () => {
+    const r = await pareto(['seed.json', '--max-latency', '1', '--min-quality', '0.9', '--json']);
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.selected, null);
+    assert.equal(json.reason, 'Nothing meets p95 ≤ 1 s, quality ≥ 0.9: no option meets quality ≥ 0.9 together with the other limits. Closest: GPT-3.5 + caching + prompt eng (quality 0.85 < 0.9).');
+    const free = await pareto(['seed.json', '--json']);
+    assert.equal(free.code, 0);
+    assert.equal(JSON.parse(free.stdout).selected, 'GPT-3.5 + caching + prompt eng');
+  });
+
+  it('exit 2 with a clear message for bad usage or a bad options file', async () => {
+    const write = (name: string, text: string) => fs.writeFileSync(path.join(cwd, name), text);
+    write('broken.json', '[{"name": "a",');
+    write('object.json', '{"name": "a"}');
+    write('bad.json', JSON.stringify([{ name: 'a', latencyP95: -1, costPer1k: '3', quality: 1.2 }, { latencyP95: 1, costPer1k: 1, quality: 1 }, 7]));
+    write('dupe.json', JSON.stringify([SEED[0], SEED[0]]));
+    const cases: [string[], RegExp][] = [
+      [[], /Missing the options file/],
+      [['nope.json'], /No such file: nope\.json/],
+      [['broken.json'], /broken\.json: not valid JSON/],
+      [['object.json'], /object\.json: must be a JSON array/],
+      [['bad.json'], /bad\.json\[0\] \(a\): "latencyP95" must be a number of seconds ≥ 0 \(got -1\)\.\nbad\.json\[0\] \(a\): "costPer1k" must be a number of USD ≥ 0 \(got "3"\)\.\nbad\.json\[0\] \(a\): "quality" must be a number from 0 to 1 \(got 1\.2\)\.\nbad\.json\[1\]: "name" must be a non-empty string\.\nbad\.json\[2\] must be an object\./],
+      [['dupe.json'], /dupe\.json\[1\]: the name "GPT-4 no caching" is used twice\./],
+      [['seed.json', '--max-latency', 'soon'], /--max-latency takes a number \(got "soon"\)/],
+      [['seed.json', '--min-quality', '2'], /--min-quality must be a number from 0 to 1 \(got 2\)/],
+      [['seed.json', '--max-latency', '0'], /--max-latency must be a number of seconds above 0/],
+      [['seed.json', '--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await pareto(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+    }
+  });
+
+  it('run --pareto --json adds "options", "frontier", "selected" (option ids) and "reason" from the live run', async () => {
+    const r = await cli(['run', 'cap.prompt', '--model', 'openai:gpt-4o-mini', '--model', 'anthropic:claude-haiku-4-5', '--repeat', '2', '--pareto', '--max-latency', '60', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(json), ['results', 'wallMs', 'options', 'frontier', 'selected', 'reason']);
+    assert.deepEqual(json.options.map((o: { id: string }) => o.id), [
+      'openai:gpt-4o-mini',
+      'openai:gpt-4o-mini|answer-cache',
+      'openai:gpt-4o-mini|prompt-cache',
+      'openai:gpt-4o-mini|batch',
+      'anthropic:claude-haiku-4-5',
+      'anthropic:claude-haiku-4-5|answer-cache',
+      'anthropic:claude-haiku-4-5|prompt-cache',
+      'anthropic:claude-haiku-4-5|batch',
+      'openai:gpt-4o-mini>anthropic:claude-haiku-4-5|cascade',
+    ]);
+    const byId = Object.fromEntries(json.options.map((o: { id: string }) => [o.id, o]));
+    const asIs = byId['openai:gpt-4o-mini'];
+    const run = json.results.find((x: { model: string }) => x.model === 'openai:gpt-4o-mini');
+    assert.ok(Math.abs(asIs.costPer1k - run.cost.total * 1000) < 1e-12);
+    assert.equal(asIs.latency.n, 2);
+    assert.deepEqual(asIs.quality, { value: 0.5, source: 'prior', n: 0, detail: 'default prior (settings), not a measurement' });
+    // A short prompt: both providers' caches need more tokens than its static prefix.
+    assert.match(byId['openai:gpt-4o-mini|prompt-cache'].reason, /^static prefix is \d+ tokens, under openai:gpt-4o-mini's minimum cacheable length of 1,024: no prompt-cache saving$/);
+    assert.match(byId['anthropic:claude-haiku-4-5|prompt-cache'].reason, /minimum cacheable length of 4,096/);
+    assert.equal(byId['openai:gpt-4o-mini>anthropic:claude-haiku-4-5|cascade'].available, false);
+    // Equal priors: the cheapest per quality point within 60 s p95 is gpt-4o-mini with the answer cache.
+    assert.equal(json.selected, 'openai:gpt-4o-mini|answer-cache');
+    assert.ok(json.frontier.includes(json.selected));
+    assert.ok(!json.frontier.includes('openai:gpt-4o-mini'), 'dominated by its answer-cache twin');
+    assert.match(json.reason, /^openai:gpt-4o-mini \+ answer cache \(h=0\.3\): lowest cost per quality point .* within p95 ≤ 60 s\.$/);
+    // 4 runs + a cold and a warm probe per model.
+    assert.equal(fake.requests.filter((x) => x.route === 'openai.chat' || x.route === 'anthropic.messages').length, 8);
+  });
+
+  it('run --pareto with --judge, --rating and the table section; standard input is read once for the prompt and its template', async () => {
+    fake.setProfile('gpt-4.1', { output: 'Fine.\nSCORE: 0.7' });
+    const text = fs.readFileSync(path.join(cwd, 'cap.prompt'), 'utf8');
+    const args = ['run', '-', '--model', 'openai:gpt-4o-mini', '--model', 'anthropic:claude-haiku-4-5', '--pareto', '--judge', 'openai:gpt-4.1', '--rating', 'anthropic:claude-haiku-4-5=4', '--no-cache-probe'];
+    const json = JSON.parse((await cli([...args, '--json', '--no-cache'], text)).stdout);
+    assert.deepEqual(Object.keys(json), ['results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'judge']);
+    assert.equal(json.judge.model, 'openai:gpt-4.1');
+    assert.equal(json.judge.judgements, 2);
+    assert.ok(json.judge.costUsd > 0);
+    const q = (id: string) => json.options.find((o: { id: string }) => o.id === id).quality;
+    assert.deepEqual([q('openai:gpt-4o-mini').value, q('openai:gpt-4o-mini').source], [0.7, 'judge']);
+    assert.deepEqual([q('anthropic:claude-haiku-4-5').value, q('anthropic:claude-haiku-4-5').source], [0.75, 'rating']);
+    assert.ok(!json.options.some((o: { kind: string }) => o.kind === 'prompt-cache'), '--no-cache-probe');
+
+    const table = await cli([...args, '--no-cache'], text);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /── Options \(--pareto\) ──\noption\s+cost\/1k\s+p50\s+p95\s+quality\s+frontier\s+note/);
+    assert.match(table.stdout, /openai:gpt-4o-mini via Batch API\s+\$[\d.]+\s+24 h \(setting\)\s+24 h \(setting\)\s+0\.70 \(judge\)/);
+    assert.match(table.stdout, /anthropic:claude-haiku-4-5\s+\$[\d.]+\s+\d+ ms \(n=1\)\s+\d+ ms \(n=1\)\s+0\.75 \(rating\)/);
+    assert.match(table.stdout, /\nSelected: .*lowest cost per quality point/);
+    assert.match(table.stdout, /\nJudge openai:gpt-4\.1: \$[\d.]+ for 2 judgements, not included in the options' costs\.\n/);
+    assert.match(table.stderr, /Judging 2 answers with openai:gpt-4\.1…/);
+  });
+
+  it('run: --pareto flags without --pareto, and bad --pareto values, are usage errors (exit 2)', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', 'cap.prompt', '--judge', 'openai:gpt-4.1'], /--judge needs --pareto\./],
+      [['run', 'cap.prompt', '--max-cost', '3'], /--max-cost needs --pareto\./],
+      [['run', 'cap.prompt', '--pareto', '--judge', 'gpt-4.1'], /--judge: Model id "gpt-4\.1" must look like provider:model/],
+      [['run', 'cap.prompt', '--pareto', '--rating', 'openai:gpt-4o-mini=7'], /--rating openai:gpt-4o-mini takes a number from 1 to 5 \(got "7"\)/],
+      [['run', 'cap.prompt', '--pareto', '--prior', 'gpt=0.5'], /--prior takes provider:model=value \(got "gpt=0\.5"\)/],
+      [['run', 'cap.prompt', '--pareto', '--hit-rate', '1'], /--hit-rate takes a number from 0 to 0\.999/],
+      [['run', 'cap.prompt', '--pareto', '--rubric', 'x'], /--rubric needs --judge\./],
+      [['run', 'cap.prompt', '--pareto', '--min-quality', '1.5'], /--min-quality must be a number from 0 to 1/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+    }
+    assert.equal(fake.requests.length, 0, 'nothing sent');
+  });
+});
