@@ -19,13 +19,16 @@ export function formatRate(perSec: number | null): string {
   return `${perSec >= 100 ? formatInt(perSec) : perSec.toFixed(1)} tok/s`;
 }
 
-/** The cost cell: "no price" for a finished column without a price, never "$0". */
-export function costText(col: Pick<ColumnState, 'cost' | 'status'>): string {
-  if (col.cost) return formatUsd(col.cost.total);
+/**
+ * The cost cell: "no price" for a finished column without a price, never "$0"; "≈" when the
+ * tokens it is priced from were counted locally (e.g. a stream stopped before the usage frame).
+ */
+export function costText(col: Pick<ColumnState, 'cost' | 'status'> & { usageEstimated?: boolean }): string {
+  if (col.cost) return `${col.usageEstimated ? '≈ ' : ''}${formatUsd(col.cost.total)}`;
   return col.status === 'done' ? 'no price' : '—';
 }
 
-export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit' | 'modelId'>): string {
+export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit' | 'modelId'> & { usageEstimated?: boolean }): string {
   const c: CostView | null = col.cost;
   const lines: string[] = [];
   if (c) {
@@ -38,6 +41,7 @@ export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit
     );
     if (c.batch) lines.push('Batch prices');
     lines.push(`Prices: ${c.provenance}`);
+    if (col.usageEstimated) lines.push('≈ Tokens counted locally: the server reported no usage for this answer.');
   } else if (col.status === 'done') {
     lines.push(`No known price for ${col.modelId}: not counted in the total.`);
   } else {

@@ -154,10 +154,22 @@ class Panel {
     const s: RunSummaryView | undefined = this.state?.summary;
     show(this.summary, !!s);
     if (!s) return;
-    setText(this.sumCheapest, s.cheapest ? `${s.cheapest.modelId} · ${formatUsd(s.cheapest.total)}` : '—');
-    setText(this.sumFastest, s.fastest ? `${s.fastest.modelId} · ${formatMs(s.fastest.latencyMs)}` : '—');
-    setText(this.sumSpent, s.totalSpent === null ? 'no price for some models' : formatUsd(s.totalSpent));
-    this.sumSpent.title = s.totalSpent === null ? 'A finished model has no known price, so the total is unknown.' : 'Answer-cache hits cost nothing.';
+    setModelFigure(this.sumCheapest, s.cheapest && { modelId: s.cheapest.modelId, figure: formatUsd(s.cheapest.total) });
+    setModelFigure(this.sumFastest, s.fastest && { modelId: s.fastest.modelId, figure: formatMs(s.fastest.latencyMs) });
+    // The host sends null both before anything finished and when a finished model has no price:
+    // only the latter is "no price" (while a run streams, nothing is known yet).
+    const unpriced = s.totalSpent === null && (this.state?.columns ?? []).some((c) => c.status === 'done' && c.cost === null);
+    // Priced from locally counted tokens (a stream stopped before its usage frame): an estimate.
+    const estimated = (this.state?.columns ?? []).some((c) => c.cost !== null && c.usageEstimated && !c.cacheHit);
+    const spent = s.totalSpent !== null ? `${estimated ? '≈ ' : ''}${formatUsd(s.totalSpent)}` : unpriced ? 'no price for some models' : '—';
+    setText(this.sumSpent, spent);
+    this.sumSpent.classList.toggle('muted', s.totalSpent === null);
+    this.sumSpent.title =
+      s.totalSpent !== null
+        ? `Answer-cache hits cost nothing.${estimated ? ' ≈: some tokens were counted locally.' : ''}`
+        : unpriced
+          ? 'A finished model has no known price, so the total is unknown.'
+          : 'Known when the answers finish.';
     setText(this.sumWall, formatMs(s.wallMs));
   }
 
@@ -198,6 +210,17 @@ class Panel {
     this.persistTimer = undefined;
     if (this.state) this.vscode.setState({ state: this.state });
   }
+}
+
+/**
+ * "openai:gpt-4o-mini · $0.0031" as two unbreakable parts, so a narrow panel wraps it between the
+ * model and its figure, never inside either.
+ */
+function setModelFigure(el: HTMLElement, v: { modelId: string; figure: string } | null): void {
+  const text = v ? `${v.modelId} · ${v.figure}` : '—';
+  if (el.textContent === text) return;
+  if (!v) el.textContent = text;
+  else el.replaceChildren(h('span', { class: 'nowrap', text: `${v.modelId} ·` }), ' ', h('span', { class: 'nowrap', text: v.figure }));
 }
 
 function main(): void {

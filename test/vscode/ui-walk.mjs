@@ -1,35 +1,315 @@
 // UI walk: drives the real workbench (code-server + headless Chromium) the way a user would, with
 // the extension under development loaded, and leaves PNG screenshots in test-results/.
-// Run by test/vscode/run.mjs after the integration suite (same `npm run test:vscode`), with the
-// same env (fake LLM URLs and test keys). Add steps to `walk()`; the helpers below hide the
-// workbench's selectors.
+// Run by test/vscode/run.mjs after the integration suite (same `npm run test:vscode`, or alone with
+// `npm run test:vscode -- --ui-only`), with the same env (fake LLM URLs and test keys).
+//
+// The walk: open summarize.prompt (CodeLens) → select it (status bar) → right-click → Profile
+// Prompt → columns stream (the fake server is paced through its admin API; a mid-stream screenshot
+// must show partial text) → every column done, tokens and costs checked against the server's
+// recorded usage and the list prices → hover the prompt → CodeLens → select a paragraph of
+// notes.md → a second paced run, stopped: columns cancelled with partial answers, streams closed →
+// the panel in a dark and a high-contrast theme. Steps wait on conditions, never on fixed sleeps.
+// Add steps to `walk()`; the helpers below hide the workbench's selectors.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatUsd } from '../../src/core/format.ts';
 import { startSession, workbenchUrl } from './session.mjs';
 import { paths } from './paths.mjs';
 
 const STEP_TIMEOUT = 30_000;
+/** Longest wait for a streamed run to finish (slow 2-core machines). */
+const RUN_TIMEOUT = 90_000;
+
+/** Prices (USD per million tokens) the walk checks the panel's costs against. */
+const PRICES = {
+  'openai:gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'anthropic:claude-haiku-4-5': { input: 1, output: 5 },
+};
+const MODELS = Object.keys(PRICES);
+
+/** Paced output: a first token after 400 ms, then 2 tokens per chunk at 15 tokens/s (~11 s). */
+const PACED = { ttftMs: 400, tokensPerSec: 15, chunkTokens: 2, outputTokens: 160 };
+const UNPACED = { ttftMs: 0, tokensPerSec: 0 };
+/**
+ * The same profile for every model: by exact name too, since an exact-name profile (the
+ * integration suite may leave one on the shared server) wins over '*'.
+ */
+const profiles = (p) => Object.fromEntries(['*', ...MODELS.map((m) => m.split(':')[1])].map((k) => [k, p]));
 
 /** The user-level steps. Each `step` is timed, reported, and screenshotted on failure. */
 async function walk(ui) {
+  const fake = ui.fake;
+  /** Text of each column seen mid-stream (checked against the final answer). */
+  const midStream = new Map();
+  /** Input tokens the server billed per model in the first run. */
+  const billed = new Map();
+  /** Tokens the status bar showed for the selected prompt (default model). */
+  let statusTokens = NaN;
+  const tokensOf = (s) => parseInt(/([\d,]+) tok/.exec(s)?.[1].replace(/,/g, '') ?? 'NaN', 10);
+
   await ui.step('workbench opens on the fixture folder', async () => {
     await ui.waitForWorkbench();
     await ui.waitForExtensionsActivated();
   });
+
   await ui.step('Quick Open opens summarize.prompt', async () => {
     await ui.openFile('summarize.prompt');
+    // The CodeLens appears at once ("Profile"); its token count once the tokenizer has run.
+    await ui.codeLens().waitFor({ state: 'visible', timeout: 60_000 });
     await ui.screenshot('01-summarize-prompt-open');
   });
-  // Next (lead): ui.selectAll(); ui.rightClickEditor(); ui.clickContextMenu('Profile Prompt');
-  // then read the results from ui.webviewFrame() and hover over the prompt.
+
+  await ui.step('select the prompt, right-click: the context menu offers Profile Prompt', async () => {
+    await ui.selectAll();
+    // The status bar shows the selection's tokens and cost for the default model.
+    const status = await ui.selectionStatusText();
+    assert(/^≈? ?[\d,]+ tok · \$[\d.]+$/.test(status), `status bar for the selection: ${JSON.stringify(status)}`);
+    statusTokens = tokensOf(status);
+    ui.note(`status bar: "${status}"`);
+    await ui.rightClickEditor('Summarize the following');
+    await ui.contextMenuItem('Profile Prompt').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await ui.screenshot('02-context-menu');
+  });
+
+  await ui.step('Profile Prompt: the panel opens and the columns stream', async () => {
+    await fake.post('/__admin/reset');
+    await fake.post('/__admin/profiles', profiles(PACED));
+    await ui.clickContextMenu('Profile Prompt');
+    const wv = ui.webviewFrame();
+    await waitUntil(async () => (await wv.locator('section.column').count()) === MODELS.length, RUN_TIMEOUT, 'one column per configured model');
+    const heads = await wv.locator('section.column .col-model').allTextContents();
+    assert.deepEqual(heads, MODELS.map((m) => m.split(':')[1]), 'column headers');
+    // Every column has some text and is still streaming…
+    await waitUntil(async () => {
+      const cols = await ui.readColumns();
+      return cols.every((c) => c.status === 'streaming' && c.text.length > 0);
+    }, RUN_TIMEOUT, 'every column streaming with some text');
+    const before = await ui.readColumns();
+    await ui.screenshot('03-panel-streaming');
+    await ui.screenshotPanel('03b-panel-streaming-panel');
+    // …and still was once the screenshot was taken: it shows partial answers.
+    const after = await ui.readColumns();
+    for (const [i, c] of after.entries()) {
+      assert.equal(c.status, 'streaming', `${c.model} still streaming after the screenshot`);
+      assert(c.text.startsWith(before[i].text), `${c.model}: the text only grows while streaming`);
+      midStream.set(i, c.text);
+    }
+    ui.note(`mid-stream: ${after.map((c) => `${c.model} ${c.text.length} chars, out ${c.output}`).join('; ')}`);
+  });
+
+  await ui.step('the run finishes: every column done, costs match tokens × prices and the server\'s usage', async () => {
+    const wv = ui.webviewFrame();
+    await waitUntil(async () => (await ui.readColumns()).every((c) => c.status === 'done'), RUN_TIMEOUT, 'every column done');
+    await wv.locator('.btn-stop:disabled').waitFor({ timeout: STEP_TIMEOUT });
+    const cols = await ui.readColumns();
+    const requests = (await fake.get('/__admin/requests')).filter((r) => r.route === 'openai.chat' || r.route === 'anthropic.messages');
+    assert.equal(requests.length, MODELS.length, `one generation request per model (got ${requests.map((r) => r.model)})`);
+    let spent = 0;
+    for (const [i, c] of cols.entries()) {
+      const modelId = MODELS[i];
+      assert(!c.cacheHit, `${modelId}: no answer-cache hit on the first run`);
+      assert(c.text.length > midStream.get(i).length && c.text.startsWith(midStream.get(i)), `${modelId}: the final answer extends the mid-stream text`);
+      const input = parseInt(c.input.replace(/[^\d]/g, ''), 10);
+      const output = parseInt(c.output.replace(/[^\d]/g, ''), 10);
+      assert(!c.input.includes('≈') && !c.output.includes('≈'), `${modelId}: token counts are the server's, not estimates (${c.input}, ${c.output})`);
+      const rec = requests.find((r) => `${r.vendor}:${r.model}` === modelId);
+      assert(rec, `${modelId}: the server recorded its request`);
+      assert(rec.completed && !rec.disconnected, `${modelId}: the stream completed`);
+      // The column shows exactly the answer the server sent (no chunk lost or doubled).
+      assert.equal(norm(c.text), norm(rec.replyText ?? ''), `${modelId}: the column's text = the server's reply`);
+      const u = usageOf(rec);
+      assert.equal(input, u.input, `${modelId}: input tokens shown = the server's usage`);
+      assert.equal(output, u.output, `${modelId}: output tokens shown = the server's usage`);
+      assert.equal(output, PACED.outputTokens, `${modelId}: output tokens = the paced profile's`);
+      const usd = (input * PRICES[modelId].input + output * PRICES[modelId].output) / 1e6;
+      assert.equal(c.cost, formatUsd(usd), `${modelId}: cost shown for ${input} in / ${output} out`);
+      assert(/^\$0\.0\d+$/.test(c.cost), `${modelId}: a cost string like $0.0…: ${c.cost}`);
+      assert(/Prices: /.test(c.costTitle) && c.costTitle.includes(`Total: ${c.cost}`), `${modelId}: the cost tooltip has the breakdown and provenance`);
+      spent += usd;
+      billed.set(modelId, input);
+      ui.note(`${modelId}: ${input} in, ${output} out → ${c.cost}`);
+    }
+    // What the status bar counted before sending is what gpt-4o-mini (its model) billed.
+    assert.equal(statusTokens, billed.get(MODELS[0]), 'status bar tokens = the input tokens billed');
+    const summary = await ui.readSummary();
+    assert.equal(summary.spent, formatUsd(spent), 'Spent this run');
+    assert(summary.cheapest.startsWith('openai:gpt-4o-mini'), `Cheapest: ${summary.cheapest}`);
+    ui.note(`summary: ${JSON.stringify(summary)}`);
+    await ui.screenshot('04-panel-finished');
+    await ui.screenshotPanel('04b-panel-finished-panel');
+  });
+
+  await ui.step('hover the prompt: tokens and cost per model', async () => {
+    // Back in the editor, the user clicks into the prompt (this also ends the mouse gesture the
+    // context menu left open: until a click, Monaco shows no hovers) and hovers over it.
+    await ui.editor().locator('.view-line', { hasText: 'Release notes:' }).first().click();
+    const hover = await ui.hoverText('release notes');
+    await hover.getByText('claude-haiku-4-5').first().waitFor({ timeout: STEP_TIMEOUT });
+    const text = norm(await hover.innerText());
+    ui.note(`hover: ${JSON.stringify(text)}`);
+    assert(text.includes('before sending'), 'hover title');
+    // The hover's counts are exact: the same as the tokens the server billed for this prompt.
+    for (const m of MODELS) {
+      const row = new RegExp(`${escapeRegExp(m)} (≈ )?([\\d,]+) (\\$[\\d.]+) (\\$[\\d.]+)`).exec(text);
+      assert(row, `hover row for ${m}`);
+      const tokens = parseInt(row[2].replace(/,/g, ''), 10);
+      assert.equal(tokens, billed.get(m), `${m}: hover tokens = the input tokens of the run`);
+      assert.equal(row[3], formatUsd((tokens * PRICES[m].input) / 1e6), `${m}: hover input cost`);
+      assert.equal(row[4], formatUsd((tokens * PRICES[m].input + 1024 * PRICES[m].output) / 1e6), `${m}: hover cost with 1,024 output tokens`);
+    }
+    await ui.screenshot('05-cost-hover');
+    await page(ui).keyboard.press('Escape');
+  });
+
+  await ui.step('CodeLens above the prompt: ≈ tokens · cost range | Profile', async () => {
+    const lens = ui.codeLens();
+    await lens.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const text = norm(await lens.innerText());
+    const m = /^≈? ?([\d,]+) tok · (\$[\d.]+)–(\$[\d.]+) \| Profile$/.exec(text);
+    assert(m, `CodeLens: ${JSON.stringify(text)}`);
+    ui.note(`CodeLens: "${text}"`);
+    // Tokens of the first model; the range runs from the cheapest input to the dearest full answer.
+    const tokens = tokensOf(text);
+    assert.equal(tokens, billed.get(MODELS[0]), 'CodeLens tokens = the input tokens billed');
+    assert.equal(m[2], formatUsd((tokens * PRICES[MODELS[0]].input) / 1e6), 'CodeLens low end: the cheapest input cost');
+    assert(Number(m[3].slice(1)) > Number(m[2].slice(1)), 'CodeLens high end above the low end');
+    await ui.screenshot('06-codelens');
+  });
+
+  await ui.step('notes.md: select a paragraph, the status bar shows its tokens', async () => {
+    await ui.openFile('notes.md');
+    await ui.selectLine('Translate "Good morning');
+    const status = await ui.selectionStatusText();
+    assert(/^≈? ?[\d,]+ tok · \$[\d.]+$/.test(status), `status bar for the selection: ${JSON.stringify(status)}`);
+    ui.note(`status bar: "${status}"`);
+    await ui.screenshot('07-status-bar-selection');
+  });
+
+  await ui.step('a second, paced run: Stop leaves the columns cancelled with partial answers', async () => {
+    await fake.post('/__admin/reset');
+    await fake.post('/__admin/profiles', profiles({ ...PACED, tokensPerSec: 8, outputTokens: 400 }));
+    await ui.rightClickEditor('Translate "Good morning');
+    await ui.clickContextMenu('Profile Prompt');
+    const wv = ui.webviewFrame();
+    await wv.locator('.prompt-preview', { hasText: 'Translate' }).waitFor({ timeout: RUN_TIMEOUT });
+    await waitUntil(async () => {
+      const cols = await ui.readColumns();
+      return cols.length === MODELS.length && cols.every((c) => c.status === 'streaming' && c.text.length > 0);
+    }, RUN_TIMEOUT, 'every column streaming with some text');
+    await wv.locator('.btn-stop:not(:disabled)').click();
+    await waitUntil(async () => (await ui.readColumns()).every((c) => c.status === 'cancelled'), RUN_TIMEOUT, 'every column cancelled');
+    const cols = await ui.readColumns();
+    for (const c of cols) {
+      assert(c.text.length > 0, `${c.model}: the partial answer is kept`);
+      assert(c.partialVisible, `${c.model}: marked as partial`);
+      // What was spent before the stop; marked "≈" when the tokens had to be counted locally.
+      assert(/^(≈ )?\$[\d.]+$/.test(c.cost), `${c.model}: cost of the partial answer: ${c.cost}`);
+      if (c.input.includes('≈') || c.output.includes('≈')) assert(c.cost.startsWith('≈ '), `${c.model}: estimated tokens, estimated cost: ${c.cost}`);
+      ui.note(`${c.model}: cancelled, ${c.text.length} chars, ${c.input} in, ${c.output} out → ${c.cost}`);
+    }
+    await wv.locator('.btn-stop:disabled').waitFor({ timeout: STEP_TIMEOUT });
+    const summary = await ui.readSummary();
+    assert(/^(≈ )?\$[\d.]+$/.test(summary.spent), `Spent this run: ${summary.spent}`);
+    if (cols.some((c) => c.cost.startsWith('≈'))) assert(summary.spent.startsWith('≈ '), `an estimated part makes the total an estimate: ${summary.spent}`);
+    ui.note(`summary: ${JSON.stringify(summary)}`);
+    await ui.screenshot('08-panel-stopped');
+    await ui.screenshotPanel('08b-panel-stopped-panel');
+    // The HTTP streams were closed, not left running.
+    await waitUntil(async () => {
+      const reqs = (await fake.get('/__admin/requests')).filter((r) => r.route === 'openai.chat' || r.route === 'anthropic.messages');
+      return reqs.length === MODELS.length && reqs.every((r) => r.endedAt && r.disconnected && !r.completed);
+    }, STEP_TIMEOUT, 'the server saw both streams closed by the client');
+  });
+
+  for (const [theme, file] of [
+    ['Dark Modern', '09-panel-dark'],
+    ['Dark High Contrast', '10-panel-high-contrast'],
+  ]) {
+    await ui.step(`the panel in the ${theme} theme`, async () => {
+      await ui.runCommand('Preferences: Color Theme');
+      // The theme picker replaces the command palette in the same quick input.
+      const input = page(ui).locator('.quick-input-widget .quick-input-box input[placeholder*="Color Theme"]');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await input.fill(theme);
+      const row = page(ui)
+        .locator('.quick-input-widget .monaco-list-row')
+        .filter({ has: page(ui).locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(theme)}$`) }) })
+        .first();
+      await row.click({ timeout: STEP_TIMEOUT });
+      await page(ui).locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+      // The webview follows: its body gets the theme's class.
+      const cls = theme.includes('High Contrast') ? 'vscode-high-contrast' : 'vscode-dark';
+      await ui.webviewFrame().locator(`body.${cls}`).waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
+      await ui.screenshot(file);
+      await ui.screenshotPanel(`${file}-panel`);
+    });
+  }
+}
+
+function page(ui) {
+  return ui.page;
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function norm(s) {
+  return s.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Input/output tokens from a recorded request's vendor-format usage. */
+function usageOf(rec) {
+  const u = rec.usage ?? {};
+  if (rec.vendor === 'openai') return { input: u.prompt_tokens, output: u.completion_tokens };
+  return {
+    input: (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0),
+    output: u.output_tokens,
+  };
+}
+
+/** Polls `cond` until it returns true (no fixed sleeps where a condition exists). */
+async function waitUntil(cond, timeout, what) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      if (await cond()) return;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for: ${what}${last ? ` (${last.message ?? last})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The fake LLM server's admin API (loopback). */
+function fakeAdmin(url) {
+  const call = async (method, p, body) => {
+    if (!url) throw new Error('PROMPT_PROFILER_FAKE_LLM_URL is not set: the walk needs the fake LLM server');
+    const res = await fetch(url + p, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return { url, get: (p) => call('GET', p), post: (p, body) => call('POST', p, body ?? {}) };
 }
 
 /** Helpers over one Playwright page showing the workbench. */
-export function createUi(page, { resultsDir = paths.results, log = console.log } = {}) {
+export function createUi(page, { resultsDir = paths.results, log = console.log, fakeUrl } = {}) {
   fs.mkdirSync(resultsDir, { recursive: true });
   const ui = {
     page,
     steps: [],
+    fake: fakeAdmin(fakeUrl),
+    /** Logs what a step saw. */
+    note(s) {
+      log(`    ${s}`);
+    },
     /** Runs one named step; on failure takes a `FAILED-…` screenshot and rethrows. */
     async step(name, fn) {
       const t0 = performance.now();
@@ -42,6 +322,7 @@ export function createUi(page, { resultsDir = paths.results, log = console.log }
         ui.steps.push({ name, ok: false, error: String(e) });
         log(`  ✘ ${name}: ${e?.message ?? e}`);
         await ui.screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
+        await ui.dumpDom(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
         throw e;
       }
     },
@@ -96,16 +377,86 @@ export function createUi(page, { resultsDir = paths.results, log = console.log }
       await ui.editor().locator('.view-lines').click();
       await page.keyboard.press('Control+A');
     },
-    /** Opens the editor's context menu. */
-    async rightClickEditor() {
-      await ui.editor().locator('.view-lines').click({ button: 'right' });
+    /**
+     * Opens the editor's context menu with a right click on the first line showing `onText` (or
+     * on the text area): a right click outside the selection would move the cursor and drop it.
+     */
+    async rightClickEditor(onText) {
+      const target = onText ? ui.editor().locator('.view-line', { hasText: onText }).first() : ui.editor().locator('.view-lines');
+      await target.click({ button: 'right' });
       await page.locator('.context-view .monaco-menu').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     },
-    /** Clicks the context-menu entry whose label is `label`. */
+    /** The context-menu entry whose label is exactly `label` (`focused`: only while highlighted). */
+    contextMenuItem(label, { focused = false } = {}) {
+      return page
+        .locator(`.context-view .monaco-menu .action-item${focused ? '.focused' : ''} a.action-menu-item`)
+        .filter({ has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+        .first();
+    },
+    /**
+     * Clicks the context-menu entry whose label is `label`, and waits for the menu to close. A
+     * click that lands while the menu is still settling is ignored by the workbench (seen about
+     * once in ten runs): while the menu stays open, the click is repeated (at most 3 times).
+     */
     async clickContextMenu(label) {
-      const item = page.locator('.context-view .monaco-menu .action-item a.action-menu-item', { hasText: label }).first();
+      const item = ui.contextMenuItem(label);
+      const menu = page.locator('.context-view .monaco-menu');
       await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-      await item.click();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // As a user does: move onto the entry (the menu highlights it), then click.
+          await item.hover({ timeout: 5_000 });
+          await ui.contextMenuItem(label, { focused: true }).waitFor({ timeout: 5_000 });
+          await item.click({ timeout: 5_000 });
+          await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+          return;
+        } catch (e) {
+          if (!(await menu.isVisible())) return; // the click did land
+          if (attempt >= 3) throw e;
+          log(`    the context menu is still open after click ${attempt}: clicking "${label}" again`);
+        }
+      }
+    },
+    /** Selects the whole (logical) line of the active editor that contains `text`: a triple click. */
+    async selectLine(text) {
+      await ui.editor().locator('.view-line', { hasText: text }).first().click({ clickCount: 3 });
+    },
+    /** The CodeLens line of the active editor that contains `text` (a string or RegExp). */
+    codeLens(text = / tok · /) {
+      return ui.editor().locator('.codelens-decoration', { hasText: text }).first();
+    },
+    /** Waits for the status bar item showing the selection's tokens; returns its text. */
+    async selectionStatusText() {
+      const item = page.locator('.statusbar-item', { hasText: / tok · / }).first();
+      await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      return (await item.innerText()).replace(/\u00a0/g, ' ').trim();
+    },
+    /** What each column of the panel shows now. */
+    async readColumns() {
+      return ui.webviewFrame().locator('section.column').evaluateAll((els) =>
+        els.map((el) => {
+          const q = (sel) => el.querySelector(sel);
+          const t = (sel) => (q(sel)?.textContent ?? '').trim();
+          const partial = q('.partial-label');
+          return {
+            model: t('.col-model'),
+            status: el.getAttribute('data-status'),
+            text: (q('.markdown')?.textContent ?? '').trim(),
+            input: t('.metric-value.input'),
+            output: t('.metric-value.output'),
+            cost: t('.metric-value.cost'),
+            costTitle: q('.metric-cost')?.getAttribute('title') ?? '',
+            cacheHit: !q('.badge-cache')?.hidden,
+            partialVisible: !!partial && !partial.hidden,
+          };
+        }),
+      );
+    },
+    /** The panel's summary row. */
+    async readSummary() {
+      const wv = ui.webviewFrame();
+      const v = async (cls) => (await wv.locator(`.summary .${cls} .sum-value`).textContent()).trim();
+      return { cheapest: await v('sum-cheapest'), fastest: await v('sum-fastest'), spent: await v('sum-spent'), wall: await v('sum-wall') };
     },
     /** Runs a command through the command palette (F1), by its title. */
     async runCommand(title) {
@@ -114,8 +465,14 @@ export function createUi(page, { resultsDir = paths.results, log = console.log }
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
       await input.fill(`>${title}`);
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT });
-      await page.keyboard.press('Enter');
+      // The entry whose label is exactly `title` (the first row may be another match, e.g.
+      // "Preferences: Browse Color Themes in Marketplace" for "Preferences: Color Theme").
+      const row = page
+        .locator('.quick-input-widget .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+        .first();
+      await row.waitFor({ timeout: STEP_TIMEOUT });
+      await row.click();
     },
     /**
      * The content of a webview (outer `iframe.webview`, inner `iframe#active-frame`), as a
@@ -130,6 +487,13 @@ export function createUi(page, { resultsDir = paths.results, log = console.log }
       const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
       await hover.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
       return hover.first();
+    },
+    /** Saves a PNG of the profile panel alone (full resolution) to test-results/<name>.png. */
+    async screenshotPanel(name) {
+      const file = path.join(resultsDir, `${name}.png`);
+      await ui.webviewFrame().locator('#app').screenshot({ path: file });
+      log(`    screenshot: ${path.relative(process.cwd(), file)}`);
+      return file;
     },
     /** Saves a PNG of the page to test-results/<name>.png and returns its path. */
     async screenshot(name) {
@@ -152,13 +516,16 @@ export async function runUiWalk({ folder, env = {}, log = console.log } = {}) {
   log('UI walk');
   try {
     session = await startSession({ folder, extensionDevelopmentPath: paths.root, env });
-    const ui = createUi(session.page, { log });
+    const ui = createUi(session.page, { log, fakeUrl: env.PROMPT_PROFILER_FAKE_LLM_URL });
     let ok = true;
     try {
       await walk(ui);
     } catch {
       ok = false;
       if (!session.closed) log(session.logTail(20));
+    } finally {
+      // Leave the shared fake server unpaced for whatever runs next.
+      await ui.fake.post('/__admin/profiles', profiles(UNPACED)).catch(() => {});
     }
     const passed = ui.steps.filter((s) => s.ok).length;
     const failed = ui.steps.length - passed;

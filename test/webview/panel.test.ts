@@ -373,7 +373,7 @@ describe('webview panel in Chromium', function () {
     assert.equal(result.text, para.replace(/\*\*/g, '').repeat(n).replace(/\s+/g, ' ').trim());
   });
 
-  it('keeps columns at least 280 px wide and scrolls horizontally when there are many', async () => {
+  it('keeps columns at least 220 px wide and scrolls horizontally when there are many', async () => {
     const many: PanelState = { ...startState(10), columns: Array.from({ length: 8 }, (_, i) => column(i, { repeat: i })) };
     await send({ type: 'state', state: many });
     await page.waitForSelector('.column[data-index="7"]');
@@ -383,7 +383,7 @@ describe('webview panel in Chromium', function () {
         widths: [...document.querySelectorAll('.column')].map((e) => e.getBoundingClientRect().width) };
     })()`)) as { scroll: number; client: number; widths: number[] };
     assert.ok(m.scroll > m.client, 'horizontal scroll');
-    assert.ok(m.widths.every((w) => w >= 280), m.widths.join());
+    assert.ok(m.widths.every((w) => w >= 220), m.widths.join());
     assert.equal(await text(7, '.col-repeat'), 'run 8');
     assert.equal(await col(7, 'button:has-text("Copy")').isEnabled(), false, 'nothing to copy yet');
   });

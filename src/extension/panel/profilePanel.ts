@@ -273,6 +273,9 @@ export class ProfilePanel extends Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        // The state already holds every pending change (appends included): sending them again
+        // in the next patch would double the text that streamed in the meantime.
+        this.pending.clear();
         if (this.state.columns.length) this.post({ type: 'state', state: this.state });
         break;
       case 'stop':
