@@ -95,6 +95,14 @@ describe('inline cost: hover, CodeLens, status bar', function () {
       assert.equal((profileLens.arguments?.[0] as vscode.Uri).toString(), editor.document.uri.toString());
       assert.deepEqual(profileLens.arguments?.slice(1), [0, editor.document.lineCount]);
       assert.deepEqual(await fake.requests(), [], 'a CodeLens sends nothing');
+
+      // GPT first: its count is exact, so the "≈" moves to the range, which mixes in Claude's estimate.
+      await useModels(api, [GPT, HAIKU]);
+      const again = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 10);
+      assert.deepEqual(
+        again.map((l) => l.command?.title).sort(),
+        ['Profile', `${formatInt(gptTokens)} tok · ≈ ${formatUsd(low)}–${formatUsd(high)}`].sort(),
+      );
     } finally {
       await useModels(api, [GPT, HAIKU]);
     }

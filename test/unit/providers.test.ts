@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { getEncoding } from 'js-tiktoken';
 import { createProvider } from '../../src/core/providers';
+import { countTextTokens } from '../../src/core/tokens';
 import type { ChatRequest, ProviderConfig, StreamEvent, Usage } from '../../src/core/types';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
 
@@ -195,7 +196,14 @@ describe('providers against the fake server (real SDKs)', function () {
         const r = await collect(p.stream(req(model)));
         assert.equal(r.error?.kind, 'stream_cut', `${mode}: ${JSON.stringify(r.error)}`);
         assert.ok(r.text.length > 0 && OUTPUT.startsWith(r.text) && r.text !== OUTPUT, `${mode} partial: ${r.text}`);
-        assert.equal(r.usage?.estimated, vendor === 'openai' ? true : r.usage?.estimated);
+        // The output side was never reported: counted locally from the partial text, marked.
+        assert.equal(r.usage?.estimated, true, mode);
+        assert.equal(r.usage?.outputTokens, (await countTextTokens(r.text, model)).tokens, mode);
+        if (vendor === 'anthropic') {
+          // …while message_start's input figures are exact and kept.
+          const exact = await anthropic().countTokens!(req(model));
+          assert.equal(r.usage?.inputTokens, exact.tokens, mode);
+        }
       }
     });
 

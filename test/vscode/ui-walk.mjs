@@ -166,7 +166,7 @@ async function walk(ui) {
     const lens = ui.codeLens();
     await lens.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     const text = norm(await lens.innerText());
-    const m = /^≈? ?([\d,]+) tok · (\$[\d.]+)–(\$[\d.]+) \| Profile$/.exec(text);
+    const m = /^≈? ?([\d,]+) tok · (?:≈ )?(\$[\d.]+)–(\$[\d.]+) \| Profile$/.exec(text);
     assert(m, `CodeLens: ${JSON.stringify(text)}`);
     ui.note(`CodeLens: "${text}"`);
     // Tokens of the first model; the range runs from the cheapest input to the dearest full answer.

@@ -51,6 +51,7 @@ export class AnthropicProvider implements Provider {
     let output = '';
     let finish: FinishReason | undefined;
     let stopped = false;
+    let sawDelta = false;
     const raw: AnthropicUsageFields = {};
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
@@ -70,6 +71,7 @@ export class AnthropicProvider implements Provider {
             }
             break;
           case 'message_delta':
+            sawDelta = true;
             // Counts in message_delta are cumulative; fields it leaves out keep message_start's.
             Object.assign(raw, definedOnly(event.usage as AnthropicUsageFields));
             if (event.delta.stop_reason) finish = mapStop(event.delta.stop_reason);
@@ -83,13 +85,13 @@ export class AnthropicProvider implements Provider {
       const error =
         guard.stopReason('Anthropic', started) ??
         toProviderError(e, { vendor: 'Anthropic', signal, streamStarted: started, apiKey: this.config.apiKey });
-      if (started) yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output) };
+      if (started) yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output, sawDelta) };
       yield { type: 'error', error };
       return;
     } finally {
       guard.dispose();
     }
-    yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output) };
+    yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output, sawDelta) };
     const cut = guard.stopReason('Anthropic', started);
     if (cut || !stopped || !finish) {
       yield { type: 'error', error: cut ?? { kind: 'stream_cut', message: 'Anthropic: the stream ended before message_stop.' } };
@@ -98,9 +100,17 @@ export class AnthropicProvider implements Provider {
     yield { type: 'finish', reason: finish };
   }
 
-  private async usageOrEstimate(raw: AnthropicUsageFields, request: ChatRequest, output: string): Promise<Usage> {
+  /**
+   * The input side is final in message_start; the output count only in message_delta (before it,
+   * message_start's output_tokens is a placeholder). A stream cut before message_delta keeps the
+   * exact input figures and counts the partial output locally, marked estimated.
+   */
+  private async usageOrEstimate(raw: AnthropicUsageFields, request: ChatRequest, output: string, sawDelta: boolean): Promise<Usage> {
     if (raw.input_tokens == null) return this.estimateUsage(request, output);
-    return fromAnthropicUsage(raw);
+    const usage = fromAnthropicUsage(raw);
+    if (sawDelta) return usage;
+    const local = await this.estimateUsage(request, output);
+    return { ...usage, outputTokens: local.outputTokens, estimated: true };
   }
 
   async countTokens(request: ChatRequest, signal?: AbortSignal): Promise<TokenCount> {

@@ -63,7 +63,10 @@ export function lensTitle(estimates: Awaited<ReturnType<InlineEstimates['estimat
   const tokens = `${first.estimated ? '≈ ' : ''}${formatInt(first.inputTokens)} tok`;
   const low = Math.min(...estimates.map((e) => e.inputCost ?? Infinity));
   const high = Math.max(...estimates.map((e) => e.costAtMaxOutput ?? -Infinity));
-  const cost = Number.isFinite(low) && Number.isFinite(high) ? `${formatUsd(low)}–${formatUsd(high)}` : 'no price';
+  // One "≈" is enough: on the token count when that is an estimate, else on a range that
+  // mixes in another model's estimate.
+  const approx = !first.estimated && estimates.some((e) => e.estimated) ? '≈ ' : '';
+  const cost = Number.isFinite(low) && Number.isFinite(high) ? `${approx}${formatUsd(low)}–${formatUsd(high)}` : 'no price';
   return `${tokens} · ${cost}`;
 }
 
