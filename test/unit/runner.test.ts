@@ -90,6 +90,19 @@ describe('runner', () => {
     assert.equal(r.cost, null);
   });
 
+  it('reports no tokens/s when the answer arrives too fast to measure a rate', async () => {
+    let t = 0;
+    const p = new ScriptedProvider({ name: 'p', type: 'openai' }, async function* () {
+      t += 283;
+      yield { type: 'text', text: 'the whole answer in one chunk' };
+      t += 5;
+      yield { type: 'usage', usage: { ...emptyUsage(), inputTokens: 7, outputTokens: 21 } };
+      yield { type: 'finish', reason: 'stop' };
+    });
+    const { results } = await runPrompt([target(p)], { price, now: () => t });
+    assert.deepEqual([results[0].ttftMs, results[0].latencyMs, results[0].outputTokensPerSec], [283, 288, null]);
+  });
+
   it('keeps the partial answer when the stream fails', async () => {
     const p = new ScriptedProvider({ name: 'p', type: 'openai' }, async function* () {
       yield { type: 'text', text: 'half an ans' };

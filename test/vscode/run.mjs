@@ -8,7 +8,7 @@
 // @vscode/test-electron's runTests() spawns test/vscode/code (the launcher) as if it were VS Code:
 // nothing is downloaded (vscodeExecutablePath is given; runTests installs no extensions).
 //
-// Flags: --suite-only | --ui-only, --grep=<mocha grep>. Env: PP_VSCODE_TIMEOUT, PP_VSCODE_VERBOSE.
+// Flags: --suite-only | --ui-only | --vsix-only, --grep=<mocha grep>. Env: PP_VSCODE_TIMEOUT, PP_VSCODE_VERBOSE.
 // --desktop[=VERSION]: where VS Code desktop CAN be downloaded, run the suite in it instead
 // (test-electron's normal path: it downloads VERSION, default 'stable'); the UI walk is skipped.
 import fs from 'node:fs';
@@ -18,10 +18,12 @@ import { runTests } from '@vscode/test-electron';
 import { paths } from './paths.mjs';
 import { assertSetupDone, closeAllSessions, swallowErrorsWhileStopping, sweepStaleSessions } from './session.mjs';
 import { runUiWalk } from './ui-walk.mjs';
+import { runVsixAcceptance } from './vsix.mjs';
 
 const argv = process.argv.slice(2);
 const suiteOnly = argv.includes('--suite-only') || argv.some((a) => a.startsWith('--desktop'));
-const uiOnly = argv.includes('--ui-only');
+const vsixOnly = argv.includes('--vsix-only');
+const uiOnly = argv.includes('--ui-only') || vsixOnly;
 const grep = argv.find((a) => a.startsWith('--grep='))?.slice('--grep='.length);
 const desktopFlag = argv.find((a) => a === '--desktop' || a.startsWith('--desktop='));
 const desktopVersion = desktopFlag ? desktopFlag.split('=')[1] || 'stable' : undefined;
@@ -166,7 +168,7 @@ async function main() {
     if (code !== 0 && (!result || result.failures === 0)) failed += 1; // the run itself failed
   }
 
-  if (!suiteOnly) {
+  if (!suiteOnly && !vsixOnly) {
     if (interrupted) return 130;
     const walk = await runUiWalk({
       folder: workspace,
@@ -176,6 +178,14 @@ async function main() {
     if (interrupted) return 130;
     passed += walk.passed;
     failed += walk.failed;
+  }
+
+  if (!suiteOnly) {
+    // Last: it rebuilds dist/ for production to package the .vsix.
+    const vsix = await runVsixAcceptance({ folder: workspace, env, workDir: runDir, log: (s) => console.log(`[vsix] ${s}`) });
+    if (interrupted) return 130;
+    passed += vsix.passed;
+    failed += vsix.failed;
   }
 
   console.log(`[vscode] done in ${secs()}`);

@@ -3,7 +3,7 @@
 // extension and a tests entry (the smoke-test driver payload). Used by the launcher (mocha suite in
 // the extension host) and the UI walk. `close()` leaves no process or temp dir behind; it runs on
 // every path, including timeouts and SIGINT/SIGTERM/SIGHUP (see `installSignalHandlers`).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +135,7 @@ export function sweepStaleSessions() {
  * @param {(code:number)=>void} [o.onExit] called when the workbench reports the tests' exit code
  * @param {Record<string,unknown>} [o.settings] user settings on top of DEFAULT_SETTINGS
  * @param {{width:number,height:number}} [o.viewport]
+ * @param {string} [o.installVsix] a packaged extension to install into the fresh extensions dir first
  */
 export async function startSession(o = {}) {
   assertSetupDone();
@@ -211,6 +212,16 @@ export async function startSession(o = {}) {
       '--config', configFile,
       '--vscode-option', 'enable-smoke-test-driver',
     ];
+    if (o.installVsix) {
+      // As a user installs it: `code-server --install-extension file.vsix` (offline, no gallery).
+      const r = spawnSync(
+        paths.node24,
+        [paths.codeServerEntry, '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', o.installVsix],
+        { env, encoding: 'utf8', timeout: 120_000 },
+      );
+      if (r.status !== 0) throw new Error(`installing ${o.installVsix} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
+      if (verbose) process.stderr.write(`[code-server] ${r.stdout}`);
+    }
     const t0 = performance.now();
     checkOpen();
     const server = spawn(paths.node24, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -260,7 +260,7 @@ function norm(s) {
 }
 
 /** Input/output tokens from a recorded request's vendor-format usage. */
-function usageOf(rec) {
+export function usageOf(rec) {
   const u = rec.usage ?? {};
   if (rec.vendor === 'openai') return { input: u.prompt_tokens, output: u.completion_tokens };
   return {
@@ -270,7 +270,7 @@ function usageOf(rec) {
 }
 
 /** Polls `cond` until it returns true (no fixed sleeps where a condition exists). */
-async function waitUntil(cond, timeout, what) {
+export async function waitUntil(cond, timeout, what) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {

@@ -259,9 +259,12 @@ async function runOne(
   };
 }
 
+/** Below this, the time between the first token and the end measures nothing (one chunk, one read). */
+const MIN_GENERATION_WINDOW_MS = 20;
+
+/** Generation speed after the first token; null when the answer came too fast to measure a rate. */
 function tokensPerSec(outputTokens: number, ttftMs: number | null, latencyMs: number): number | null {
   if (!outputTokens || ttftMs === null) return null;
-  // Generation speed after the first token; a one-chunk answer falls back to the whole call.
-  const ms = latencyMs - ttftMs > 1 ? latencyMs - ttftMs : latencyMs;
-  return ms > 0 ? (outputTokens / ms) * 1000 : null;
+  const ms = latencyMs - ttftMs;
+  return ms >= MIN_GENERATION_WINDOW_MS ? (outputTokens / ms) * 1000 : null;
 }
