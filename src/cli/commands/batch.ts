@@ -24,7 +24,7 @@ import { parseModelId } from '../../core/types';
 import { resolveFromEnv, UsageError, type CliConfig } from '../config';
 import type { CliIO } from '../main';
 import { renderTable } from '../table';
-import { loadCliConfig, positiveInt } from './common';
+import { loadCliConfig, positiveInt, readInputText } from './common';
 
 export const BATCH_USAGE = [
   'prompt-profiler batch <template|-> <dataset.jsonl|.csv|.tsv> --model ID [--json] [--out FILE.jsonl|.csv] [--max-output N] [--poll-interval SECONDS] [--state FILE]',
@@ -78,7 +78,7 @@ export async function batchCommand(args: string[], io: CliIO): Promise<number> {
       if (!templateFile) throw new UsageError('Missing the template file (use - for standard input).');
       if (!datasetFile) throw new UsageError('Missing the dataset file (.jsonl, .csv or .tsv).');
       if (extra.length) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-      const templateText = await readTemplate(templateFile, io);
+      const templateText = await readInputText(templateFile, io, 'template');
       const format = datasetFormatOf(datasetFile);
       if (!format) throw new UsageError(`The dataset must be a .jsonl, .ndjson, .csv or .tsv file (got "${datasetFile}").`);
       const datasetPath = path.resolve(io.cwd, datasetFile);
@@ -239,18 +239,6 @@ function chooseModel(flag: string | undefined, fromTemplate: string[], config: C
     throw new UsageError((e as Error).message);
   }
   return candidates[0];
-}
-
-async function readTemplate(file: string, io: CliIO): Promise<string> {
-  let text: string;
-  if (file === '-') text = await io.readStdin();
-  else {
-    const full = path.resolve(io.cwd, file);
-    if (!fs.existsSync(full)) throw new UsageError(`No such file: ${file}`);
-    text = fs.readFileSync(full, 'utf8');
-  }
-  if (!text.trim()) throw new UsageError(`The template in ${file === '-' ? 'standard input' : file} is empty.`);
-  return text;
 }
 
 function seconds(value: string | undefined, flag: string): number | undefined {

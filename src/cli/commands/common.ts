@@ -10,8 +10,8 @@ import type { CliIO } from '../main';
 
 export const DEFAULT_MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'];
 
-export async function readPrompt(file: string | undefined, io: CliIO): Promise<{ prompt: PromptInput; models: string[] }> {
-  if (!file) throw new UsageError('Missing the prompt file (use - for standard input).');
+/** The text of a file argument (`-` = standard input); a missing or empty one is a usage error. */
+export async function readInputText(file: string, io: CliIO, what: 'prompt' | 'template'): Promise<string> {
   let text: string;
   if (file === '-') text = await io.readStdin();
   else {
@@ -19,8 +19,13 @@ export async function readPrompt(file: string | undefined, io: CliIO): Promise<{
     if (!fs.existsSync(full)) throw new UsageError(`No such file: ${file}`);
     text = fs.readFileSync(full, 'utf8');
   }
-  if (!text.trim()) throw new UsageError(`The prompt in ${file === '-' ? 'standard input' : file} is empty.`);
-  const parsed = parsePrompt(text);
+  if (!text.trim()) throw new UsageError(`The ${what} in ${file === '-' ? 'standard input' : file} is empty.`);
+  return text;
+}
+
+export async function readPrompt(file: string | undefined, io: CliIO): Promise<{ prompt: PromptInput; models: string[] }> {
+  if (!file) throw new UsageError('Missing the prompt file (use - for standard input).');
+  const parsed = parsePrompt(await readInputText(file, io, 'prompt'));
   return {
     prompt: {
       system: parsed.system,

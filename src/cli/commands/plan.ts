@@ -1,8 +1,6 @@
 // prompt-profiler plan: a prompt-cache plan per model (stable prefix, cache breakers, where
 // cache_control goes, TTL, break-even, savings per hour); --verify runs it twice for real and
 // compares the cache tokens the provider reports with the prediction.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileTemplate } from '../../core/batch/template';
 import { formatInt, formatUsd } from '../../core/format';
@@ -10,7 +8,7 @@ import { planPromptCache, verifyCachePlan, type CachePlan, type CacheVerificatio
 import { UsageError } from '../config';
 import type { CliIO } from '../main';
 import { renderTable } from '../table';
-import { chooseModels, loadCliConfig, makeEngine } from './common';
+import { chooseModels, loadCliConfig, makeEngine, readInputText } from './common';
 
 export const PLAN_USAGE = ['prompt-profiler plan <file|-> [--model ID]... [--calls-per-hour N] [--ttl 5m|1h] [--verify] [--json]'];
 
@@ -30,7 +28,7 @@ export async function planCommand(args: string[], io: CliIO): Promise<number> {
   const file = positionals[0];
   if (!file) throw new UsageError('Missing the prompt file (use - for standard input).');
   if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`);
-  const text = await readText(file, io);
+  const text = await readInputText(file, io, 'prompt');
   const template = compileTemplate(text);
   const models = chooseModels(values.model, template.models, config);
   const callsPerHour = positiveNumber(values['calls-per-hour'], '--calls-per-hour');
@@ -117,18 +115,6 @@ export function renderPlan(plan: CachePlan, verification?: CacheVerification): s
 /** `−$0.0069` rather than `$-0.0069`. */
 function signedUsd(x: number): string {
   return x < 0 ? `−${formatUsd(-x)}` : formatUsd(x);
-}
-
-async function readText(file: string, io: CliIO): Promise<string> {
-  let text: string;
-  if (file === '-') text = await io.readStdin();
-  else {
-    const full = path.resolve(io.cwd, file);
-    if (!fs.existsSync(full)) throw new UsageError(`No such file: ${file}`);
-    text = fs.readFileSync(full, 'utf8');
-  }
-  if (!text.trim()) throw new UsageError(`The prompt in ${file === '-' ? 'standard input' : file} is empty.`);
-  return text;
 }
 
 function positiveNumber(value: string | undefined, flag: string): number | undefined {

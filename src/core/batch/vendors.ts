@@ -7,11 +7,10 @@
 //            → messages.batches.results (streams the JSONL at results_url).
 import * as readline from 'node:readline';
 import { Readable } from 'node:stream';
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI, { toFile } from 'openai';
-import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from '../providers';
-import { fromAnthropicUsage, toAnthropicParams } from '../providers/anthropic';
-import { fromOpenAIUsage, toOpenAIMessages } from '../providers/openai';
+import type Anthropic from '@anthropic-ai/sdk';
+import { toFile, type OpenAI } from 'openai';
+import { createAnthropicClient, fromAnthropicUsage, mapAnthropicStop, toAnthropicParams } from '../providers/anthropic';
+import { createOpenAIClient, fromOpenAIUsage, mapOpenAIFinish, toOpenAIMessages } from '../providers/openai';
 import type { ChatRequest, FinishReason, ProviderConfig, Usage } from '../types';
 import { BATCH_COMPLETION_WINDOW, type BatchPartState, type BatchRowError, type BatchVendor } from './types';
 
@@ -55,31 +54,8 @@ export function vendorOf(config: ProviderConfig): BatchVendor {
   return config.type === 'anthropic' ? 'anthropic' : 'openai';
 }
 
-function mapOpenAIFinish(reason: string | null | undefined): FinishReason | null {
-  if (!reason) return null;
-  if (reason === 'stop' || reason === 'length' || reason === 'content_filter') return reason;
-  if (reason === 'tool_calls' || reason === 'function_call') return 'tool_calls';
-  return 'other';
-}
-
-function mapAnthropicStop(reason: string | null | undefined): FinishReason | null {
-  switch (reason) {
-    case null:
-    case undefined:
-      return null;
-    case 'end_turn':
-    case 'stop_sequence':
-      return 'stop';
-    case 'max_tokens':
-      return 'length';
-    case 'refusal':
-      return 'content_filter';
-    case 'tool_use':
-      return 'tool_calls';
-    default:
-      return 'other';
-  }
-}
+/** A batch line's finish reason, or null when it has none. */
+const finishOf = (map: (r: string) => FinishReason, reason: string | null | undefined) => (reason ? map(reason) : null);
 
 async function* lines(body: ReadableStream<Uint8Array> | null): AsyncIterable<string> {
   if (!body) return;
@@ -106,15 +82,7 @@ class OpenAIBatchApi implements VendorBatchApi {
   constructor(private readonly config: ProviderConfig) {}
 
   private get sdk(): OpenAI {
-    // Explicit values only, as in the providers: no fallback to process.env.
-    this.client ??= new OpenAI({
-      apiKey: this.config.apiKey || 'no-key',
-      baseURL: this.config.baseURL || OPENAI_DEFAULT_BASE_URL,
-      organization: null,
-      project: null,
-      maxRetries: this.config.maxRetries ?? 2,
-      timeout: this.config.timeoutMs ?? 10 * 60 * 1000,
-    });
+    this.client ??= createOpenAIClient(this.config);
     return this.client;
   }
 
@@ -199,7 +167,7 @@ class OpenAIBatchApi implements VendorBatchApi {
         ok: true,
         output: typeof choice?.message?.content === 'string' ? choice.message.content : '',
         usage: fromOpenAIUsage(body.usage),
-        finishReason: mapOpenAIFinish(choice?.finish_reason),
+        finishReason: finishOf(mapOpenAIFinish, choice?.finish_reason),
       };
     }
     if (line.error) {
@@ -236,13 +204,7 @@ class AnthropicBatchApi implements VendorBatchApi {
   constructor(private readonly config: ProviderConfig) {}
 
   private get sdk(): Anthropic {
-    this.client ??= new Anthropic({
-      apiKey: this.config.apiKey ?? null,
-      authToken: null,
-      baseURL: this.config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
-      maxRetries: this.config.maxRetries ?? 2,
-      timeout: this.config.timeoutMs ?? 10 * 60 * 1000,
-    });
+    this.client ??= createAnthropicClient(this.config);
     return this.client;
   }
 
@@ -282,7 +244,7 @@ class AnthropicBatchApi implements VendorBatchApi {
         case 'succeeded': {
           const m = r.message;
           const output = m.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-          yield { customId, ok: true, output, usage: fromAnthropicUsage(m.usage), finishReason: mapAnthropicStop(m.stop_reason) };
+          yield { customId, ok: true, output, usage: fromAnthropicUsage(m.usage), finishReason: finishOf(mapAnthropicStop, m.stop_reason) };
           break;
         }
         case 'errored': {

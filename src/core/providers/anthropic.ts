@@ -10,6 +10,17 @@ export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** Anthropic requires max_tokens; used when the request leaves it open. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
 
+/** The SDK client for a provider config: explicit values only, never a key or URL from process.env. */
+export function createAnthropicClient(config: ProviderConfig): Anthropic {
+  return new Anthropic({
+    apiKey: config.apiKey ?? null,
+    authToken: null,
+    baseURL: config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
+    maxRetries: config.maxRetries ?? 2,
+    timeout: config.timeoutMs ?? 10 * 60 * 1000,
+  });
+}
+
 interface AnthropicUsageFields {
   input_tokens?: number | null;
   output_tokens?: number | null;
@@ -28,14 +39,7 @@ export class AnthropicProvider implements Provider {
   ) {}
 
   private getClient(): Anthropic {
-    // Explicit values only: the SDK must not pick a key or base URL from process.env by itself.
-    this.client ??= new Anthropic({
-      apiKey: this.config.apiKey ?? null,
-      authToken: null,
-      baseURL: this.config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
-      maxRetries: this.config.maxRetries ?? 2,
-      timeout: this.config.timeoutMs ?? 10 * 60 * 1000,
-    });
+    this.client ??= createAnthropicClient(this.config);
     return this.client;
   }
 
@@ -74,7 +78,7 @@ export class AnthropicProvider implements Provider {
             sawDelta = true;
             // Counts in message_delta are cumulative; fields it leaves out keep message_start's.
             Object.assign(raw, definedOnly(event.usage as AnthropicUsageFields));
-            if (event.delta.stop_reason) finish = mapStop(event.delta.stop_reason);
+            if (event.delta.stop_reason) finish = mapAnthropicStop(event.delta.stop_reason);
             break;
           case 'message_stop':
             stopped = true;
@@ -173,7 +177,7 @@ export function toAnthropicParams(request: ChatRequest): MessageCreateParamsStre
   };
 }
 
-function mapStop(reason: string): FinishReason {
+export function mapAnthropicStop(reason: string): FinishReason {
   switch (reason) {
     case 'end_turn':
     case 'stop_sequence':

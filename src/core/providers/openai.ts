@@ -9,6 +9,22 @@ import type { UsageEstimator } from './estimate';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
+/**
+ * The SDK client for a provider config. Every value is passed explicitly so the SDK never falls
+ * back to process.env on its own: which key goes to which base URL is the shell's decision.
+ */
+export function createOpenAIClient(config: ProviderConfig): OpenAI {
+  return new OpenAI({
+    // Local servers need no key; the SDK insists on one, and a placeholder reveals nothing.
+    apiKey: config.apiKey || 'no-key',
+    baseURL: config.baseURL || OPENAI_DEFAULT_BASE_URL,
+    organization: null,
+    project: null,
+    maxRetries: config.maxRetries ?? 2,
+    timeout: config.timeoutMs ?? 10 * 60 * 1000,
+  });
+}
+
 export class OpenAIProvider implements Provider {
   private client: OpenAI | undefined;
 
@@ -22,17 +38,7 @@ export class OpenAIProvider implements Provider {
   }
 
   private getClient(): OpenAI {
-    // Every value is passed explicitly so the SDK never falls back to process.env on its own:
-    // which key goes to which base URL is the shell's decision.
-    this.client ??= new OpenAI({
-      // Local servers need no key; the SDK insists on one, and a placeholder reveals nothing.
-      apiKey: this.config.apiKey || 'no-key',
-      baseURL: this.config.baseURL || OPENAI_DEFAULT_BASE_URL,
-      organization: null,
-      project: null,
-      maxRetries: this.config.maxRetries ?? 2,
-      timeout: this.config.timeoutMs ?? 10 * 60 * 1000,
-    });
+    this.client ??= createOpenAIClient(this.config);
     return this.client;
   }
 
@@ -77,7 +83,7 @@ export class OpenAIProvider implements Provider {
             output += text;
             yield { type: 'text', text };
           }
-          if (choice.finish_reason) finish = mapFinish(choice.finish_reason);
+          if (choice.finish_reason) finish = mapOpenAIFinish(choice.finish_reason);
         }
       }
     } catch (e) {
@@ -126,7 +132,7 @@ export function fromOpenAIUsage(u: NonNullable<ChatCompletionChunk['usage']>): U
   };
 }
 
-function mapFinish(reason: string): FinishReason {
+export function mapOpenAIFinish(reason: string): FinishReason {
   switch (reason) {
     case 'stop':
       return 'stop';
