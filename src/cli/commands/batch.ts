@@ -17,7 +17,7 @@ import {
   type BatchReport,
   type BatchState,
 } from '../../core/batch';
-import { compileTemplate } from '../../core/batch/template';
+import { compileTemplate } from '../../core/prompt/template';
 import { formatInt, formatUsd } from '../../core/format';
 import { PriceBook } from '../../core/pricing';
 import { parseModelId } from '../../core/types';

@@ -2,7 +2,7 @@
 // cache_control goes, TTL, break-even, savings per hour); --verify runs it twice for real and
 // compares the cache tokens the provider reports with the prediction.
 import { parseArgs } from 'node:util';
-import { compileTemplate } from '../../core/batch/template';
+import { compileTemplate } from '../../core/prompt/template';
 import { formatInt, formatUsd } from '../../core/format';
 import { planPromptCache, verifyCachePlan, type CachePlan, type CacheVerification } from '../../core/planner';
 import { UsageError } from '../config';

@@ -3,7 +3,7 @@
 // prompt cache can reuse. Anthropic needs a `cache_control` breakpoint at its end; OpenAI caches
 // automatically (≥ 1,024 tokens) and needs nothing.
 import type { PromptInput } from '../engine';
-import { parsePrompt } from '../prompt';
+import { compileTemplate, isVariable } from '../prompt/template';
 import type { ChatMessage } from '../types';
 
 export interface StaticPrefix {
@@ -17,26 +17,23 @@ export interface StaticPrefix {
   firstVariable: string | null;
 }
 
-const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
-// Private-use characters: valid in YAML and never typed by anyone.
-const OPEN = '\uE000';
-const CLOSE = '\uE001';
-const MARK = new RegExp(`${OPEN}(\\d+)${CLOSE}`);
-
 /** Finds the static prefix of a prompt file's text (`.prompt`, `.prompty`, Markdown, plain). */
 export function findStaticPrefix(templateText: string): StaticPrefix {
-  const names: string[] = [];
-  const marked = templateText.replace(VARIABLE, (_whole, name: string) => `${OPEN}${names.push(name) - 1}${CLOSE}`);
-  const parsed = parsePrompt(marked);
-  const inSystem = parsed.system !== undefined ? MARK.exec(parsed.system) : null;
-  if (inSystem) return { systemStatic: false, wholeMessages: 0, partialText: '', firstVariable: names[Number(inSystem[1])] };
-  for (let i = 0; i < parsed.messages.length; i++) {
-    const m = MARK.exec(parsed.messages[i].content);
-    if (m) {
-      return { systemStatic: true, wholeMessages: i, partialText: parsed.messages[i].content.slice(0, m.index), firstVariable: names[Number(m[1])] };
+  const t = compileTemplate(templateText);
+  const inSystem = t.system?.find(isVariable);
+  if (inSystem) return { systemStatic: false, wholeMessages: 0, partialText: '', firstVariable: inSystem.variable };
+  for (let i = 0; i < t.messages.length; i++) {
+    const parts = t.messages[i].parts;
+    const at = parts.findIndex(isVariable);
+    if (at >= 0) {
+      const partialText = parts
+        .slice(0, at)
+        .map((p) => (isVariable(p) ? '' : p.text))
+        .join('');
+      return { systemStatic: true, wholeMessages: i, partialText, firstVariable: (parts[at] as { variable: string }).variable };
     }
   }
-  return { systemStatic: true, wholeMessages: parsed.messages.length, partialText: '', firstVariable: null };
+  return { systemStatic: true, wholeMessages: t.messages.length, partialText: '', firstVariable: null };
 }
 
 /** With no template at hand, the prompt as sent is taken as static as a whole. */

@@ -1,6 +1,6 @@
 // Batch runs over the vendors' Batch APIs (half price, results within 24 hours).
 export * from './types';
-export { compileTemplate, renderTemplate, lookupValue, stringifyValue, isVariable, type CompiledTemplate, type TemplatePart, type TemplateMessage, type RenderResult } from './template';
+export { compileTemplate, renderTemplate, lookupValue, stringifyValue, isVariable, type CompiledTemplate, type TemplatePart, type TemplateMessage, type RenderResult } from '../prompt/template';
 export { readDataset, datasetFormatOf, type DatasetFormat, type DatasetRow, type DatasetSource } from './dataset';
 export {
   BatchError,

@@ -15,7 +15,7 @@ import { toProviderError } from '../providers';
 import type { CostBreakdown, ErrorKind, ProviderConfig } from '../types';
 import { emptyUsage, parseModelId } from '../types';
 import type { DatasetRow } from './dataset';
-import { compileTemplate, renderTemplate, type CompiledTemplate } from './template';
+import { compileTemplate, renderTemplate, type CompiledTemplate } from '../prompt/template';
 import {
   ANTHROPIC_BATCH_LIMITS,
   DEFAULT_BATCH_MAX_OUTPUT_TOKENS,

@@ -10,7 +10,7 @@
 //   the prefix reaches the model's minimum. A user message whose text starts static and then
 //   has a {{variable}} is split into two blocks so that the static part can be cached. Counts
 //   come from Anthropic's count_tokens when a counter is given (exact), else a labelled estimate.
-import { compileTemplate, isVariable, renderParts, type CompiledTemplate, type TemplatePart } from '../batch/template';
+import { compileTemplate, isVariable, renderParts, type CompiledTemplate, type TemplatePart } from '../prompt/template';
 import type { PromptInput } from '../engine';
 import { effectiveRates, minCacheableTokens, type PriceBook } from '../pricing';
 import { chatTokens, framedMessages, isAnthropicModel, loadTokenizer, OPENAI_REPLY_PRIMING, OPENAI_TOKENS_PER_MESSAGE, type ModelTokenizer } from '../tokens';

@@ -2,7 +2,7 @@
 // with other variable values (so only the stable prefix is shared), then the cache tokens the
 // provider reported beside the ones the plan predicted.
 import type { ProfilerEngine } from '../engine';
-import { compileTemplate, stringifyValue, type CompiledTemplate } from '../batch/template';
+import { compileTemplate, stringifyValue, type CompiledTemplate } from '../prompt/template';
 import type { CostBreakdown, ProviderError, Usage } from '../types';
 import { applyCachePlan, type CachePlan, type CachePrediction } from './plan';
 

@@ -6,7 +6,7 @@
 // never typed by anyone), the text is parsed as usual (front matter, sections, parameters), and
 // the markers are turned back into variable slots.
 import type { PromptInput } from '../engine';
-import { parsePrompt } from '../prompt';
+import { parsePrompt } from './index';
 import type { Role } from '../types';
 
 /** A piece of a template block: literal text, or a variable slot. */
