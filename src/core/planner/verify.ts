@@ -44,7 +44,7 @@ function signed(n: number): string {
 }
 
 export async function verifyCachePlan(
-  engine: ProfilerEngine,
+  engine: Pick<ProfilerEngine, 'run' | 'prices'>,
   template: string | CompiledTemplate,
   plan: CachePlan,
   options: CacheVerifyOptions = {},
