@@ -81,6 +81,21 @@ const entries = [
     outfile: 'dist/webview.js',
     tsconfig: 'src/webview/tsconfig.json',
   },
+  // The monitoring dashboard: its own browser entry (Chart.js is bundled into it only).
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'silent',
+    plugins: [problemMatcher],
+    entryPoints: ['src/webview/dashboard/main.ts'],
+    outfile: 'dist/dashboard.js',
+    tsconfig: 'src/webview/tsconfig.json',
+  },
 ];
 
 // Integration tests run inside VS Code's extension host: bundled like the extension.

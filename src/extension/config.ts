@@ -12,11 +12,18 @@ export interface ProfilerConfig {
   maxOutputTokens: number;
   temperature: number | undefined;
   repeats: number;
-  cache: { ttlMs: number; maxEntries: number; maxBytes: number };
+  /** `backend`/`redisUrl` included: a change to any of them rebuilds the answer cache. */
+  cache: { ttlMs: number; maxEntries: number; maxBytes: number; backend: CacheBackend; redisUrl: string };
   prices: Record<string, PriceOverride>;
   statusBarModel: string | undefined;
   codeLensEnabled: boolean;
+  history: { enabled: boolean; includePrompts: boolean };
+  batchPollIntervalMs: number;
+  /** Decide (issue 5): requirements, quality sources, option assumptions, routing. */
+  decide: DecideConfig;
 }
+
+export type CacheBackend = 'workspace' | 'redis';
 
 /** Settings whose value may send a key somewhere: kept apart with where each value came from. */
 export interface ScopedValue<T> {
@@ -47,10 +54,76 @@ export function readConfig(): ProfilerConfig {
       ttlMs: num('cache.ttlHours', 168) * 3600_000,
       maxEntries: num('cache.maxEntries', 5000),
       maxBytes: num('cache.maxMegabytes', 100) * 1024 * 1024,
+      backend: c.get<string>('cache.backend') === 'redis' ? 'redis' : 'workspace',
+      // Application scope: only the user's own settings may point the cache at a server.
+      redisUrl: (c.inspect<string>('cache.redisUrl')?.globalValue ?? '').trim(),
     },
     prices: c.get<Record<string, PriceOverride>>('prices') ?? {},
     statusBarModel: c.get<string | null>('statusBar.model') ?? undefined,
     codeLensEnabled: c.get<boolean>('codeLens.enabled') ?? true,
+    history: { enabled: c.get<boolean>('history.enabled') ?? true, includePrompts: c.get<boolean>('history.includePrompts') ?? false },
+    batchPollIntervalMs: Math.max(10, num('batch.pollIntervalSeconds', 30) * 1000),
+    decide: readDecideConfig(c),
+  };
+}
+
+/** promptProfiler.requirements.*, quality.*, decide.* and routing, typed. */
+export interface DecideConfig {
+  /** Absent = no limit (the settings' `null`). Seconds, USD per 1,000 calls, 0–1. */
+  requirements: { maxLatencyS?: number; maxCostPer1k?: number; minQuality?: number };
+  /** `provider:model` of the LLM judge; undefined = no judge. */
+  judgeModel: string | undefined;
+  /** The judge's rubric; undefined = the default one. */
+  rubric: string | undefined;
+  /** Quality prior per model id, 0–1. */
+  priors: Record<string, number>;
+  answerCacheHitRate: number;
+  batchCompletionS: number;
+  callsPerCacheWindow: number;
+  cascadeThreshold: number;
+  /** Offer the prompt-cache measurement (a cold and a warm call per model). */
+  measurePromptCache: boolean;
+  /** Task → "cheap" | "strong" | model id, as written in settings ("cheap"/"strong" keys name a tier's model). */
+  routing: Record<string, string>;
+}
+
+/** Setting keys of the three requirements, by `Requirements` field. */
+export const REQUIREMENT_KEYS = {
+  maxLatencyS: 'requirements.maxLatencySeconds',
+  maxCostPer1k: 'requirements.maxCostPer1k',
+  minQuality: 'requirements.minQuality',
+} as const;
+
+function readDecideConfig(c: vscode.WorkspaceConfiguration): DecideConfig {
+  const opt = (key: string, ok: (x: number) => boolean) => {
+    const v = c.get<number | null>(key);
+    return typeof v === 'number' && Number.isFinite(v) && ok(v) ? v : undefined;
+  };
+  const unit = (x: number) => x >= 0 && x <= 1;
+  const str = (key: string) => {
+    const v = c.get<string | null>(key);
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  const obj = <T>(key: string, ok: (v: unknown) => v is T): Record<string, T> => {
+    const v = c.get<Record<string, unknown>>(key);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, T] => ok(e[1])));
+  };
+  return {
+    requirements: {
+      maxLatencyS: opt(REQUIREMENT_KEYS.maxLatencyS, (x) => x > 0),
+      maxCostPer1k: opt(REQUIREMENT_KEYS.maxCostPer1k, (x) => x >= 0),
+      minQuality: opt(REQUIREMENT_KEYS.minQuality, unit),
+    },
+    judgeModel: str('quality.judgeModel'),
+    rubric: str('quality.rubric'),
+    priors: obj('quality.priors', (v): v is number => typeof v === 'number' && Number.isFinite(v) && unit(v)),
+    answerCacheHitRate: opt('decide.answerCacheHitRate', unit) ?? 0.3,
+    batchCompletionS: (opt('decide.batchCompletionHours', (x) => x >= 0) ?? 24) * 3600,
+    callsPerCacheWindow: opt('decide.callsPerCacheWindow', (x) => x >= 1) ?? 10,
+    cascadeThreshold: opt('decide.cascadeThreshold', unit) ?? 0.7,
+    measurePromptCache: c.get<boolean>('decide.measurePromptCache') ?? true,
+    routing: obj('routing', (v): v is string => typeof v === 'string'),
   };
 }
 

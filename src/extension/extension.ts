@@ -5,6 +5,12 @@ import { profileBlock, profilePrompt } from './commands/profilePrompt';
 import { selectModels, selectStatusBarModel } from './commands/selectModels';
 import { setApiKey } from './commands/setApiKey';
 import { showLog } from './commands/showLog';
+import { BatchManager } from './batch/batchManager';
+import { RUN_AS_BATCH_COMMAND, runAsBatch } from './batch/runAsBatch';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboard/dashboardPanel';
+import { SHOW_DASHBOARD_COMMAND, showDashboard } from './dashboard/showDashboard';
+import { PLAN_PROMPT_CACHE_COMMAND, planPromptCacheCommand } from './planner/planPromptCache';
+import { ReportDocuments } from './planner/reportDocuments';
 import { CommandId, PANEL_VIEW_TYPE } from './constants';
 import { PromptCodeLensProvider } from './inline/codeLens';
 import { PromptHoverProvider } from './inline/hover';
@@ -25,6 +31,10 @@ export interface PromptProfilerApi {
   statusBar: SelectionCostStatusBar;
   /** The open profile panel, if any (tests read what it posted). */
   panel(): ProfilePanel | undefined;
+  batches: BatchManager;
+  reports: ReportDocuments;
+  /** The open dashboard, if any. */
+  dashboard(): DashboardPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
@@ -32,6 +42,23 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const estimates = new InlineEstimates(services);
   const statusBar = new SelectionCostStatusBar(services, estimates);
   const codeLens = new PromptCodeLensProvider(services, estimates);
+  const reports = new ReportDocuments();
+  const batches = new BatchManager(services, reports);
+  context.subscriptions.push(
+    reports,
+    batches,
+    vscode.commands.registerCommand(RUN_AS_BATCH_COMMAND, (args) => runAsBatch(services, batches, args)),
+    vscode.commands.registerCommand(SHOW_DASHBOARD_COMMAND, (args) => showDashboard(services, args)),
+    vscode.commands.registerCommand(PLAN_PROMPT_CACHE_COMMAND, (args) => planPromptCacheCommand(services, reports, args)),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel) {
+        DashboardPanel.revive(panel, services);
+      },
+    }),
+    { dispose: () => DashboardPanel.active?.dispose() },
+  );
+  // Batches submitted before a reload or restart: resume polling them.
+  void batches.resumePending();
   context.subscriptions.push(
     services,
     statusBar,
@@ -54,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     }),
     { dispose: () => ProfilePanel.active?.dispose() },
   );
-  return { services, statusBar, panel: () => ProfilePanel.active };
+  return { services, statusBar, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active };
 }
 
 export function deactivate(): void {}

@@ -1,11 +1,12 @@
 // The extension's long-lived services, built once in activate() and handed to every command.
 import * as vscode from 'vscode';
-import { AnswerCache, FileStore } from '../core/cache';
+import { AnswerCache, FallbackStore, FileStore, RedisStore, type CacheStore } from '../core/cache';
 import { ProfilerEngine, type EngineRunOptions, type PromptInput } from '../core/engine';
 import { formatMs, formatUsd } from '../core/format';
 import type { RunSummary } from '../core/run';
 import { ConfigService } from './config';
 import { EndpointResolver } from './endpoints';
+import { HistoryService, type RunTimes } from './history/historyService';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
 import { KeyStore } from './secrets';
@@ -19,6 +20,12 @@ export class Services extends Disposable {
   readonly cacheDir: vscode.Uri;
   private cacheInstance: AnswerCache;
   private cacheSettings: string;
+  /** The shared Redis store behind the cache (backend `redis`), closed when replaced or disposed. */
+  private redisStore: RedisStore | undefined;
+  /** Redis URLs already reported unreachable: said once, not on every call. */
+  private readonly redisWarned = new Set<string>();
+  /** The call history (promptProfiler.history.*), appended after every run. */
+  readonly history: HistoryService;
   /** Hovers, CodeLens and the status bar: resolves providers quietly, never asks the user. */
   private engineInstance: ProfilerEngine | undefined;
   /** Runs: may ask the user (for a key, to approve a workspace base URL). */
@@ -38,6 +45,8 @@ export class Services extends Disposable {
     this.keys = this._register(new KeyStore(context.secrets, this.log));
     this.endpoints = new EndpointResolver(this.keys, context.workspaceState, this.log);
     this.cacheDir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'answer-cache');
+    this.history = this._register(new HistoryService(context, this.config, this.log));
+    this._register({ dispose: () => void this.redisStore?.close() });
     this.cacheSettings = JSON.stringify(this.config.value.cache);
     this.cacheInstance = this.createCache();
     this._register(
@@ -99,7 +108,17 @@ export class Services extends Disposable {
     this.runEngineInstance ??= this.createEngine(true);
     const engine = this.runEngineInstance;
     engine.resetProviders();
-    const summary = await engine.run(prompt, models, options);
+    // Each call's history record is stamped with the time the runner reported it finished.
+    const times: RunTimes = { finishedAt: new Map(), started: new Set() };
+    const summary = await engine.run(prompt, models, {
+      ...options,
+      onProgress: (e) => {
+        if (e.type === 'started') times.started.add(e.index);
+        else if (e.type === 'finished') times.finishedAt.set(e.index, Date.now());
+        options.onProgress?.(e);
+      },
+    });
+    await this.history.recordRun(prompt, summary.results, times);
     for (const r of summary.results) {
       const u = r.usage;
       const what = r.ok
@@ -113,11 +132,41 @@ export class Services extends Disposable {
 
   private createCache(): AnswerCache {
     const c = this.config.value.cache;
+    const files = new FileStore({
+      dir: this.cacheDir.fsPath,
+      onCorrupt: (file, reason) => this.log.warn(`Skipped a corrupted answer-cache entry ${file}: ${reason}`),
+    });
+    void this.redisStore?.close();
+    this.redisStore = undefined;
+    let store: CacheStore = files;
+    if (c.backend === 'redis') {
+      // Redis in front, the workspace files behind it: while Redis is unreachable, answers go to
+      // (and come from) the files, and a read that misses in Redis still finds them afterwards.
+      const where = c.redisUrl ? redactUrl(c.redisUrl) : '';
+      const fallBack = (why: string) => {
+        this.log.warn(`Answer cache: ${why}; using the workspace cache (${this.cacheDir.fsPath}).`);
+        if (this.redisWarned.has(where)) return;
+        this.redisWarned.add(where);
+        void vscode.window.showWarningMessage(`Prompt Profiler: ${why}. The workspace answer cache is used instead; nothing is lost.`);
+      };
+      if (!c.redisUrl) fallBack('promptProfiler.cache.backend is "redis" but promptProfiler.cache.redisUrl is not set in your user settings');
+      else {
+        this.redisStore = new RedisStore({
+          url: c.redisUrl,
+          ttlMs: c.ttlMs,
+          onCorrupt: (key, reason) => this.log.warn(`Skipped a corrupted answer-cache entry ${key} in Redis: ${reason}`),
+        });
+        store = new FallbackStore({
+          primary: this.redisStore,
+          fallback: files,
+          onFallback: (e) => fallBack(`Redis at ${where} is unreachable (${String((e as Error)?.message ?? e).replaceAll(c.redisUrl, where)})`),
+          onRecover: () => this.log.info(`Answer cache: Redis at ${where} answers again.`),
+        });
+        this.log.info(`Answer cache: Redis at ${where}, the workspace cache as fallback.`);
+      }
+    }
     return new AnswerCache(
-      new FileStore({
-        dir: this.cacheDir.fsPath,
-        onCorrupt: (file, reason) => this.log.warn(`Skipped a corrupted answer-cache entry ${file}: ${reason}`),
-      }),
+      store,
       {
         ttlMs: c.ttlMs,
         maxEntries: c.maxEntries,
@@ -125,5 +174,16 @@ export class Services extends Disposable {
         onError: (op, e) => this.log.warn(`Answer cache ${op} failed: ${(e as Error).message ?? e}`),
       },
     );
+  }
+}
+
+/** A URL for messages: the password (if any) masked. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
   }
 }

@@ -14,10 +14,14 @@ const STATUS: Record<ColumnStatus, { glyph: string; label: string }> = {
   cancelled: { glyph: '■', label: 'cancelled' },
 };
 
-export function formatRate(perSec: number | null): string {
+export function formatRate(perSec: number | null, estimated = false): string {
   if (perSec === null || !Number.isFinite(perSec)) return '—';
+  // A live estimate needs no decimal (and "≈ " must still fit a narrow column).
+  if (estimated) return `≈ ${formatInt(perSec)} tok/s`;
   return `${perSec >= 100 ? formatInt(perSec) : perSec.toFixed(1)} tok/s`;
 }
+
+const LIVE_TITLE = '≈ counted locally while the answer streams; the exact figure replaces it when the column finishes.';
 
 /**
  * The cost cell: "no price" for a finished column without a price, never "$0"; "≈" when the
@@ -82,6 +86,8 @@ export class ColumnView {
   private readonly rateEl: HTMLElement;
   private readonly inEl: HTMLElement;
   private readonly outEl: HTMLElement;
+  private readonly outBox: HTMLElement;
+  private readonly rateBox: HTMLElement;
   private readonly costEl: HTMLElement;
   private readonly costBox: HTMLElement;
   private readonly inBox: HTMLElement;
@@ -148,6 +154,8 @@ export class ColumnView {
     this.inEl = input.value;
     this.inBox = input.box;
     this.outEl = output.value;
+    this.outBox = output.box;
+    this.rateBox = rate.box;
     this.costEl = cost.value;
     this.costBox = cost.box;
 
@@ -208,9 +216,12 @@ export class ColumnView {
 
     this.tick(performance.now());
     setText(this.ttftEl, formatMs(col.ttftMs));
-    setText(this.rateEl, formatRate(col.outputTokensPerSec));
+    const live = col.outputLive && isLive(col.status);
+    setText(this.rateEl, formatRate(col.outputTokensPerSec, live));
     setText(this.inEl, tokens(col.inputTokens, col.usageEstimated));
-    setText(this.outEl, tokens(col.outputTokens, col.usageEstimated));
+    setText(this.outEl, tokens(col.outputTokens, col.usageEstimated || live));
+    setAttr(this.outBox, 'title', live ? LIVE_TITLE : null);
+    setAttr(this.rateBox, 'title', live ? LIVE_TITLE : null);
     setAttr(this.inBox, 'title', tokensTooltip(col) || null);
     setText(this.costEl, costText(col));
     setAttr(this.costBox, 'title', costTooltip(col));

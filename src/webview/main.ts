@@ -1,11 +1,13 @@
 // The profile panel (browser side). Draws the last PanelState, applies the host's batched
 // patches, ticks elapsed times locally and keeps the state in `vscode.setState` for reloads.
+// Below the answers, the Decide section (src/webview/decide) once the host has analysed a run.
 
 import { formatMs, formatUsd } from '../core/format';
 import { ColumnView } from './columns';
+import { DecideView } from './decide/decideView';
 import { h, setText, show } from './dom';
 import type { HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
-import { applyMessage, isLive, restoredState } from './state';
+import { applyMessage, isLive, restoredState, restoredDecide } from './state';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -34,6 +36,11 @@ class Panel {
     text: 'Re-run without cache',
     attrs: { type: 'button', title: 'Run the same prompt again, bypassing the answer cache' },
   });
+  private readonly decideBtn = h('button', {
+    class: 'btn-secondary btn-decide',
+    text: 'Decide ↓',
+    attrs: { type: 'button', title: 'Go to the Decide section: the options of this prompt, the frontier and a recommendation' },
+  });
   private readonly sumCheapest = h('span', { class: 'sum-value' });
   private readonly sumFastest = h('span', { class: 'sum-value' });
   private readonly sumSpent = h('span', { class: 'sum-value' });
@@ -48,6 +55,7 @@ class Panel {
   );
   private readonly columnsEl = h('main', { class: 'columns', attrs: { 'aria-label': 'Answers' } });
   private readonly emptyEl = h('div', { class: 'empty', text: 'Waiting for a run…' });
+  private readonly decide: DecideView;
 
   constructor(
     root: HTMLElement,
@@ -57,15 +65,22 @@ class Panel {
       'header',
       { class: 'toolbar' },
       h('div', { class: 'title' }, h('h1', { text: 'Prompt Profiler' }), this.runLabel, this.preview),
-      h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, this.stopBtn, this.rerunBtn, this.rerunFreshBtn),
+      h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, this.stopBtn, this.rerunBtn, this.rerunFreshBtn, this.decideBtn),
     );
-    root.replaceChildren(toolbar, this.summary, this.columnsEl, this.emptyEl);
+    this.decide = new DecideView((m) => this.post(m));
+    root.replaceChildren(toolbar, this.summary, this.columnsEl, this.emptyEl, this.decide.root);
+    // VS Code swaps the body's theme class (and the CSS variables) when the theme changes.
+    new MutationObserver(() => this.decide.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     this.stopBtn.addEventListener('click', () => {
       this.stopRequested = true;
       this.post({ type: 'stop' });
       this.updateToolbar();
     });
     this.rerunBtn.addEventListener('click', () => this.post({ type: 'rerun', bypassCache: false }));
+    this.decideBtn.addEventListener('click', () => {
+      this.decide.root.scrollIntoView({ block: 'start' });
+      this.decide.root.focus({ preventScroll: true });
+    });
     this.rerunFreshBtn.addEventListener('click', () => this.post({ type: 'rerun', bypassCache: true }));
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
     window.addEventListener('pagehide', () => this.persistNow());
@@ -75,8 +90,13 @@ class Panel {
 
   /** Draw what `getState()` kept (window reload), then tell the host we are ready. */
   start(): void {
-    const saved = restoredState(this.vscode.getState());
+    const raw = this.vscode.getState();
+    const saved = restoredState(raw);
     if (saved) this.redraw(saved);
+    const decide = restoredDecide(raw);
+    if (decide.requirements) this.decide.setLimits(decide.requirements);
+    if (saved && decide.analysis?.runId === saved.runId) this.decide.setAnalysis(decide.analysis);
+    this.syncDecideButton();
     this.post({ type: 'ready' });
   }
 
@@ -87,6 +107,19 @@ class Panel {
   private onMessage(data: unknown): void {
     if (!data || typeof data !== 'object') return;
     const msg = data as HostToWebview;
+    if (msg.type === 'analysis') {
+      if (this.state && msg.analysis.runId === this.state.runId) {
+        this.decide.setAnalysis(msg.analysis);
+        this.syncDecideButton();
+        this.persistNow();
+      }
+      return;
+    }
+    if (msg.type === 'limits') {
+      this.decide.setLimits(msg.requirements);
+      this.persistSoon();
+      return;
+    }
     if (msg.type !== 'state' && msg.type !== 'patch') return;
     const applied = applyMessage(this.state, msg);
     if (applied.kind === 'ignored') return;
@@ -106,10 +139,19 @@ class Panel {
       this.updateToolbar();
     }
     if (applied.summary) this.updateSummary();
+    if (msg.type === 'patch' && msg.analysis && msg.analysis.runId === applied.state.runId) {
+      this.decide.setAnalysis(msg.analysis);
+      this.syncDecideButton();
+    }
     this.scheduleFrame();
     this.syncTicker();
     if (applied.running && !applied.state.running) this.persistNow();
     else this.persistSoon();
+  }
+
+  /** The toolbar's "Decide ↓" shows while there is a Decide section to go to. */
+  private syncDecideButton(): void {
+    show(this.decideBtn, !this.decide.root.hidden);
   }
 
   private redraw(state: PanelState): void {
@@ -120,6 +162,8 @@ class Panel {
     if (sameRun) for (const [i, v] of this.views) scroll.set(i, v.scrollTop);
     const columnsScroll = sameRun ? this.columnsEl.scrollLeft : 0;
     this.state = state;
+    this.decide.forRun(state.runId);
+    this.syncDecideButton();
     for (const v of this.views.values()) v.dispose();
     this.views.clear();
     const post = (m: WebviewToHost) => this.post(m);
@@ -208,7 +252,7 @@ class Panel {
   private persistNow(): void {
     clearTimeout(this.persistTimer);
     this.persistTimer = undefined;
-    if (this.state) this.vscode.setState({ state: this.state });
+    if (this.state) this.vscode.setState({ state: this.state, analysis: this.decide.currentAnalysis, requirements: this.decide.currentLimits });
   }
 }
 

@@ -1,5 +1,15 @@
 // The one message protocol between the extension host (src/extension/panel) and the profile
-// panel's browser code (src/webview). Imports nothing: both sides compile it.
+// panel's browser code (src/webview). Both sides compile it: it imports only TYPES, and only from
+// the pure analysis modules the webview bundles anyway (src/core/analysis/{options,decide,pareto,
+// quality,routing,stats}), so the option and decision shapes have one definition.
+import type { Decision } from '../core/analysis/decide';
+import type { DecisionOption, OptionSettings } from '../core/analysis/options';
+import type { Requirements } from '../core/analysis/pareto';
+import type { QualityFigure } from '../core/analysis/quality';
+import type { Tier } from '../core/analysis/routing';
+import type { Percentiles } from '../core/analysis/stats';
+
+export type { Decision, DecisionOption, QualityFigure, Requirements };
 
 export type ColumnStatus = 'queued' | 'streaming' | 'done' | 'error' | 'cancelled';
 
@@ -36,6 +46,11 @@ export interface ColumnState {
   outputTokensPerSec: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /**
+   * While streaming: `outputTokens` and `outputTokensPerSec` are the host's local count of the
+   * text so far (shown with "≈"); the exact figures replace them when the column finishes.
+   */
+  outputLive: boolean;
   cacheReadTokens: number | null;
   cacheWriteTokens: number | null;
   /** Token figures counted locally because the server sent none. */
@@ -70,20 +85,104 @@ export interface ColumnPatch {
   set?: Partial<Omit<ColumnState, 'index' | 'output'>>;
 }
 
+// ---- Decide (issue 5): the options of the current prompt, the frontier, the recommendation ----
+
+/** One profiled model: what its runs measured and where its quality figure comes from. */
+export interface ModelView {
+  modelId: string;
+  runs: number;
+  ok: number;
+  failed: number;
+  answerCacheHits: number;
+  /** Seconds, with n (answer-cache hits count with their original generation time). */
+  latency: Percentiles | null;
+  ttft: Percentiles | null;
+  /** As-is USD per 1,000 calls; null = no price. */
+  costPer1k: number | null;
+  /** The figure in use: rating > judge > prior; null = none (the model's options are unranked). */
+  quality: QualityFigure | null;
+  /** What the judge said, kept visible when a rating overrides it. */
+  judge: { value: number; n: number } | null;
+  /** The user's 1–5 rating of this model on this prompt, or null. */
+  rating: number | null;
+  /** Provider prompt caching: null = not measured yet; else the outcome in one line. */
+  promptCache: string | null;
+}
+
+export interface JudgeView {
+  /** `provider:model` of the judge. */
+  model: string;
+  customRubric: boolean;
+  /** Answers graded with a score, and calls that gave none. */
+  scored: number;
+  unscored: number;
+  /** USD spent on judging now (answer-cache hits excluded); null = the judge has no price. Never in an option's cost. */
+  costUsd: number | null;
+  costPerJudgementUsd: number | null;
+  /** The first failure, when some judgements failed. */
+  firstError: string | null;
+}
+
+export interface RouteView {
+  task: string;
+  /** "cheap" / "strong", or null when the table maps the task straight to a model. */
+  tier: Tier | null;
+  modelId: string | null;
+  /** The entry comes from promptProfiler.routing (else the built-in default). */
+  fromSettings: boolean;
+}
+
+/** The Decide section's data for one run. Plain data: the webview re-runs `decide` on it. */
+export interface AnalysisView {
+  runId: number;
+  /** `analysing`: judge calls or prompt-cache probes in flight (`message` says which). */
+  status: 'analysing' | 'ready' | 'failed';
+  message: string | null;
+  options: DecisionOption[];
+  /** The host's decision under `requirements` (the webview recomputes it when a limit moves). */
+  decision: Decision | null;
+  requirements: Requirements;
+  models: ModelView[];
+  judge: JudgeView | null;
+  /** The settings the derived options assume. */
+  assumptions: Pick<OptionSettings, 'answerCacheHitRate' | 'hitRateSource' | 'batchCompletionS' | 'callsPerCacheWindow' | 'cascadeThreshold'> & {
+    judgeModel: string | null;
+  };
+  /** Provider prompt caching: `idle` = can be measured on request (2 calls per model), `off` = disabled in settings. */
+  promptCache: { state: 'idle' | 'measuring' | 'measured' | 'off'; calls: number };
+  routing: { routes: RouteView[]; problems: string[] };
+}
+
 export type HostToWebview =
   /** The whole state: after `ready`, on a new run, after restore. */
   | { type: 'state'; state: PanelState }
-  /** Coalesced updates (one message per ~30 ms, never one per token). */
-  | { type: 'patch'; runId: number; patches: ColumnPatch[]; running: boolean; summary?: RunSummaryView };
+  /**
+   * Coalesced updates (one message per ~30 ms, never one per token). The last patch of a run
+   * carries its summary and the first Decide analysis of its results.
+   */
+  | { type: 'patch'; runId: number; patches: ColumnPatch[]; running: boolean; summary?: RunSummaryView; analysis?: AnalysisView }
+  /** The Decide section again: the judge answered, a rating, a measurement, a settings change. */
+  | { type: 'analysis'; analysis: AnalysisView }
+  /** The requirement settings changed outside the panel (or were written by it). */
+  | { type: 'limits'; requirements: Requirements };
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'stop' }
   | { type: 'rerun'; bypassCache: boolean }
   | { type: 'retry'; index: number }
-  | { type: 'copy'; index: number };
+  | { type: 'copy'; index: number }
+  /** The limit inputs changed (debounced): the host writes promptProfiler.requirements.*. */
+  | { type: 'setLimits'; requirements: Requirements }
+  /** A 1–5 rating of a model's answers on this prompt (null clears it); overrides the judge. */
+  | { type: 'rate'; modelId: string; rating: number | null }
+  /** Measure provider prompt caching now (a cold and a warm call per model). */
+  | { type: 'measurePromptCache' };
 
 /** What the webview keeps in `vscode.setState` to redraw instantly after a reload. */
 export interface PersistedWebviewState {
   state: PanelState;
+  analysis?: AnalysisView;
+  /** The limits as last set in the panel. */
+  requirements?: Requirements;
 }

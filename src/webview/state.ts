@@ -1,6 +1,6 @@
 // Pure state handling for the panel (no DOM): applying host messages to the last PanelState.
 
-import type { ColumnState, HostToWebview, PanelState, PersistedWebviewState } from './protocol';
+import type { AnalysisView, ColumnState, HostToWebview, PanelState, PersistedWebviewState, Requirements } from './protocol';
 
 /** What changed in one column after a patch; the view re-renders only that. */
 export interface ColumnChange {
@@ -62,6 +62,22 @@ export function restoredState(saved: unknown): PanelState | undefined {
   const state = (saved as Partial<PersistedWebviewState>).state;
   if (!state || typeof state !== 'object' || !Array.isArray(state.columns) || typeof state.runId !== 'number') return undefined;
   return state;
+}
+
+/** The Decide part of what `vscode.getState()` returned (absent or malformed parts are dropped). */
+export function restoredDecide(saved: unknown): { analysis?: AnalysisView; requirements?: Requirements } {
+  if (!saved || typeof saved !== 'object') return {};
+  const s = saved as Partial<PersistedWebviewState>;
+  const out: { analysis?: AnalysisView; requirements?: Requirements } = {};
+  const a = s.analysis;
+  if (a && typeof a === 'object' && typeof a.runId === 'number' && Array.isArray(a.options) && Array.isArray(a.models)) out.analysis = a;
+  const r = s.requirements;
+  if (r && typeof r === 'object') {
+    const clean: Requirements = {};
+    for (const k of ['maxLatencyS', 'maxCostPer1k', 'minQuality'] as const) if (typeof r[k] === 'number' && Number.isFinite(r[k])) clean[k] = r[k];
+    out.requirements = clean;
+  }
+  return out;
 }
 
 export function isLive(status: ColumnState['status']): boolean {

@@ -6,7 +6,8 @@
 // The walk: open summarize.prompt (CodeLens) → select it (status bar) → right-click → Profile
 // Prompt → columns stream (the fake server is paced through its admin API; a mid-stream screenshot
 // must show partial text) → every column done, tokens and costs checked against the server's
-// recorded usage and the list prices → hover the prompt → CodeLens → select a paragraph of
+// recorded usage and the list prices → the Decide section: chart, ratings, a limit that changes
+// the recommendation → hover the prompt → CodeLens → select a paragraph of
 // notes.md → a second paced run, stopped: columns cancelled with partial answers, streams closed →
 // the panel in a dark and a high-contrast theme. Steps wait on conditions, never on fixed sleeps.
 // Add steps to `walk()`; the helpers below hide the workbench's selectors.
@@ -140,6 +141,52 @@ async function walk(ui) {
     await ui.screenshotPanel('04b-panel-finished-panel');
   });
 
+  await ui.step('Decide: scroll to the chart, rate the answers, a limit changes the recommendation', async () => {
+    const wv = ui.webviewFrame();
+    const decide = wv.locator('section.decide');
+    await decide.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    // The toolbar's "Decide ↓" takes the user past the answers to the Decide section.
+    await wv.getByRole('button', { name: 'Decide ↓' }).click();
+    await waitUntil(async () => (await wv.locator('#app').evaluate((el) => el.scrollTop)) > 100, STEP_TIMEOUT, 'the panel scrolled down to Decide');
+    const canvas = wv.locator('canvas.decide-canvas');
+    await canvas.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const inked = () =>
+      canvas.evaluate((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      });
+    await waitUntil(async () => (await inked()) > 2000, STEP_TIMEOUT, 'the chart canvas drawn');
+    // Every option of both models is listed; without a judge or a prior, quality is unknown until rated.
+    const rows = await wv.locator('tr.opt-row').count();
+    assert(rows >= 8, `options listed: ${rows}`);
+    const rec = async () => norm(`${await wv.locator('.rec-head').innerText()} | ${await wv.locator('.rec-reason').innerText()}`);
+    ui.note(`before rating: ${await rec()}`);
+    // Rate the answers: gpt-4o-mini 3 of 5, claude-haiku-4-5 5 of 5 (the host recomputes the quality).
+    await wv.locator('tr[data-model="openai:gpt-4o-mini"] button[data-rating="3"]').click();
+    await wv.locator('tr[data-model="anthropic:claude-haiku-4-5"] button[data-rating="5"]').click();
+    await waitUntil(async () => (await wv.locator('tr[data-model="anthropic:claude-haiku-4-5"] .q-value').innerText()).startsWith('1.00 (rating'), STEP_TIMEOUT, 'the ratings applied');
+    await waitUntil(async () => (await rec()).startsWith('Recommended: '), STEP_TIMEOUT, 'a recommendation');
+    const first = await rec();
+    ui.note(`recommendation: ${first}`);
+    assert(first.startsWith('Recommended: openai:gpt-4o-mini'), `the cheaper model wins on cost per quality point: ${first}`);
+    // The user only accepts quality ≥ 0.8: the recommendation moves to claude-haiku-4-5 at once.
+    await wv.locator('#limit-minQuality').fill('0.8');
+    await waitUntil(async () => (await rec()) !== first, STEP_TIMEOUT, 'the recommendation to change');
+    const second = await rec();
+    ui.note(`with min quality 0.8: ${second}`);
+    assert(second.startsWith('Recommended: anthropic:claude-haiku-4-5'), `min quality 0.8 leaves claude-haiku-4-5: ${second}`);
+    assert(/met your quality bar on this prompt: anthropic:claude-haiku-4-5/.test(norm(await wv.locator('.routing-bar').innerText())), 'routing: the cheapest model meeting the bar');
+    await waitUntil(async () => (await inked()) > 2000, STEP_TIMEOUT, 'the chart redrawn');
+    await wv.locator('.decide-head').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await ui.screenshotPanel('11-decide-chart');
+    // Back to the answers, and back to the editor (the panel's group took the focus with the clicks).
+    await wv.locator('#app').evaluate((el) => el.scrollTo({ top: 0 }));
+    await page(ui).locator('.monaco-editor[data-uri] .view-line', { hasText: 'Release notes:' }).first().click();
+    await page(ui).locator('.editor-group-container.active .monaco-editor[data-uri] .view-line', { hasText: 'Release notes:' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  });
+
   await ui.step('hover the prompt: tokens and cost per model', async () => {
     // Back in the editor, the user clicks into the prompt (this also ends the mouse gesture the
     // context menu left open: until a click, Monaco shows no hovers) and hovers over it.
@@ -208,7 +255,9 @@ async function walk(ui) {
       if (c.input.includes('≈') || c.output.includes('≈')) assert(c.cost.startsWith('≈ '), `${c.model}: estimated tokens, estimated cost: ${c.cost}`);
       ui.note(`${c.model}: cancelled, ${c.text.length} chars, ${c.input} in, ${c.output} out → ${c.cost}`);
     }
-    await wv.locator('.btn-stop:disabled').waitFor({ timeout: STEP_TIMEOUT });
+    // Stop is disabled from the click on; the run has ended when the panel's body loses `running`
+    // (the summary comes with that last patch, possibly after the columns' cancellations).
+    await wv.locator('body:not(.running)').waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
     const summary = await ui.readSummary();
     assert(/^(≈ )?\$[\d.]+$/.test(summary.spent), `Spent this run: ${summary.spent}`);
     if (cols.some((c) => c.cost.startsWith('≈'))) assert(summary.spent.startsWith('≈ '), `an estimated part makes the total an estimate: ${summary.spent}`);

@@ -1,6 +1,7 @@
 // Panel states shared by the webview tests.
 
-import type { ColumnState, PanelState } from '../../src/webview/protocol';
+import { decide } from '../../src/core/analysis/decide';
+import type { AnalysisView, ColumnState, DecisionOption, ModelView, PanelState, Requirements } from '../../src/webview/protocol';
 
 export function column(index: number, over: Partial<ColumnState>): ColumnState {
   return {
@@ -18,6 +19,7 @@ export function column(index: number, over: Partial<ColumnState>): ColumnState {
     outputTokensPerSec: null,
     inputTokens: null,
     outputTokens: null,
+    outputLive: false,
     cacheReadTokens: null,
     cacheWriteTokens: null,
     usageEstimated: false,
@@ -219,3 +221,84 @@ export const THEMES: Record<'dark' | 'light' | 'hc', { bodyClass: string; vars: 
     },
   },
 };
+
+// ---- Decide ------------------------------------------------------------------------------------
+
+/** The seed's six options (issue 5), as the host would post them: p95 s, USD per 1k, quality. */
+const SEED: [id: string, name: string, kind: DecisionOption['kind'], p95: number, cost: number, quality: number, model: string][] = [
+  ['openai:gpt-4', 'GPT-4 no caching', 'as-is', 2.5, 10.0, 0.92, 'openai:gpt-4'],
+  ['openai:gpt-3.5-turbo', 'GPT-3.5 no caching', 'as-is', 0.8, 2.0, 0.78, 'openai:gpt-3.5-turbo'],
+  ['openai:gpt-3.5-turbo|answer-cache', 'GPT-3.5 + caching', 'answer-cache', 0.6, 1.2, 0.78, 'openai:gpt-3.5-turbo'],
+  ['openai:gpt-3.5-turbo|prompt-cache', 'GPT-3.5 + caching + prompt eng', 'prompt-cache', 0.7, 1.3, 0.85, 'openai:gpt-3.5-turbo'],
+  ['openai:gpt-4|answer-cache', 'GPT-4 + caching', 'answer-cache', 2.0, 6.0, 0.92, 'openai:gpt-4'],
+  ['openai:gpt-4-turbo|answer-cache', 'GPT-4-turbo + caching', 'answer-cache', 1.2, 4.0, 0.9, 'openai:gpt-4-turbo'],
+];
+
+export const SEED_LIMITS: Requirements = { maxLatencyS: 1.0, maxCostPer1k: 5.0, minQuality: 0.85 };
+
+export function seedOptions(): DecisionOption[] {
+  const options: DecisionOption[] = SEED.map(([id, name, kind, p95, cost, quality, model]) => ({
+    id,
+    name,
+    kind,
+    models: [model],
+    available: true,
+    costPer1k: cost,
+    latency: { p50: +(p95 * 0.8).toFixed(2), p95, p99: p95, n: 3, source: kind === 'answer-cache' ? 'mixture' : 'measured', detail: '3 runs' },
+    quality: { value: quality, source: 'judge', n: 3, detail: 'judge openai:gpt-4o (3 answers)' },
+    notes: [],
+  }));
+  options.push({
+    id: 'openai:gpt-4|batch',
+    name: 'openai:gpt-4 via Batch API',
+    kind: 'batch',
+    models: ['openai:gpt-4'],
+    available: false,
+    reason: 'no known Batch API price for this provider',
+    costPer1k: null,
+    latency: null,
+    quality: null,
+    notes: [],
+  });
+  return options;
+}
+
+function modelView(modelId: string, costPer1k: number, q: number, rating: number | null = null): ModelView {
+  return {
+    modelId,
+    runs: 3,
+    ok: 3,
+    failed: 0,
+    answerCacheHits: 0,
+    latency: { p50: 1, p95: 1.2, p99: 1.2, n: 3 },
+    ttft: { p50: 0.3, p95: 0.4, p99: 0.4, n: 3 },
+    costPer1k,
+    quality: { value: q, source: 'judge', n: 3, detail: 'judge openai:gpt-4o (3 answers)' },
+    judge: { value: q, n: 3 },
+    rating,
+    promptCache: null,
+  };
+}
+
+export function seedAnalysis(runId: number, requirements: Requirements = SEED_LIMITS): AnalysisView {
+  const options = seedOptions();
+  return {
+    runId,
+    status: 'ready',
+    message: null,
+    options,
+    decision: decide(options, requirements),
+    requirements,
+    models: [modelView('openai:gpt-4', 10, 0.92), modelView('openai:gpt-3.5-turbo', 2, 0.78), modelView('openai:gpt-4-turbo', 4.4, 0.9)],
+    judge: { model: 'openai:gpt-4o', customRubric: false, scored: 9, unscored: 0, costUsd: 0.0123, costPerJudgementUsd: 0.00137, firstError: null },
+    assumptions: { answerCacheHitRate: 0.3, hitRateSource: 'setting', batchCompletionS: 86400, callsPerCacheWindow: 10, cascadeThreshold: 0.7, judgeModel: 'openai:gpt-4o' },
+    promptCache: { state: 'idle', calls: 6 },
+    routing: {
+      routes: [
+        { task: 'classification', tier: 'cheap', modelId: 'openai:gpt-4o-mini', fromSettings: false },
+        { task: 'reasoning', tier: null, modelId: 'openai:gpt-4', fromSettings: true },
+      ],
+      problems: [],
+    },
+  };
+}

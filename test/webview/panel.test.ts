@@ -1,7 +1,7 @@
 // Browser-level test of the profile panel: builds src/webview/main.ts with esbuild, serves the
 // HTML shell from renderPanelHtml on 127.0.0.1, fakes `acquireVsCodeApi` before the script runs,
 // drives it with host messages in headless Debian Chromium, and saves theme screenshots to
-// test-results/webview-{dark,light,hc}.png.
+// test-results/webview-{dark,light,hc}.png and the Decide section to webview-decide-{dark,light}.png.
 //
 // Page-side code is passed as strings: the root tsconfig that checks this file has no DOM lib.
 
@@ -15,7 +15,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderPanelHtml } from '../../src/webview/html';
 import type { ColumnPatch, HostToWebview, PanelState, RunSummaryView } from '../../src/webview/protocol';
-import { OPENAI_COST, THEMES, column, screenshotState, startState } from './fixtures';
+import { OPENAI_COST, SEED_LIMITS, THEMES, column, screenshotState, seedAnalysis, startState } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '../..');
@@ -73,6 +73,14 @@ describe('webview panel in Chromium', function () {
   };
   const frames = async (n = 2): Promise<void> => {
     for (let i = 0; i < n; i++) await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
+  };
+  /** Polls a page expression (page.waitForFunction would `eval` in the page, which the CSP blocks). */
+  const until = async (expr: string, timeoutMs = 5000): Promise<void> => {
+    const end = Date.now() + timeoutMs;
+    while (!(await page.evaluate(expr))) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${expr}`);
+      await page.waitForTimeout(30);
+    }
   };
   const col = (i: number, sel: string) => page.locator(`.column[data-index="${i}"] ${sel}`);
   const text = async (i: number, sel: string): Promise<string> => ((await col(i, sel).first().textContent()) ?? '').trim();
@@ -186,12 +194,20 @@ describe('webview panel in Chromium', function () {
     for (const c of chunks) {
       await send(patch(7, [{ index: 0, append: c }, { index: 2, append: c.includes('```') ? '' : c.replace(/\*\*/g, '') }]));
     }
-    await frames();
+    // A render may wait a little after an expensive one (the throttle in ColumnView.renderText).
+    await until(`document.querySelector('.column[data-index="0"] .markdown p')?.textContent === 'Hello, world! This is bold.'`);
     assert.equal(await text(0, '.markdown p'), 'Hello, world! This is bold.');
     assert.equal(await text(0, '.markdown p strong'), 'bold');
     assert.equal(await text(0, '.markdown pre code'), 'const x = 1 < 2;');
     assert.equal(await text(0, '.status-label'), 'streaming');
     assert.equal(await text(0, '.metric-value.ttft'), '412 ms');
+    // While streaming, the host's local count: "≈" output tokens and tok/s, explained on hover.
+    await send(patch(7, [{ index: 0, set: { outputTokens: 36, outputTokensPerSec: 15.7, outputLive: true } }]));
+    await frames();
+    assert.equal(await text(0, '.metric-value.output'), '≈ 36');
+    assert.equal(await text(0, '.metric-value.rate'), '≈ 16 tok/s');
+    assert.match((await col(0, '.metric-output').getAttribute('title')) ?? '', /^≈ counted locally while the answer streams/);
+    assert.equal(await text(0, '.metric-value.input'), '—', 'the input is not estimated');
     // The clock ticks locally from the host's last elapsedMs (1000 ms).
     await page.waitForTimeout(350);
     const elapsed = await text(0, '.metric-value.elapsed');
@@ -388,28 +404,214 @@ describe('webview panel in Chromium', function () {
     assert.equal(await col(7, 'button:has-text("Copy")').isEnabled(), false, 'nothing to copy yet');
   });
 
+  const applyTheme = async (theme: (typeof THEMES)[keyof typeof THEMES]): Promise<void> => {
+    const vars = Object.entries(theme.vars)
+      .map(([k, v]) => `s.setProperty('--vscode-${k}', '${v}');`)
+      .join('');
+    await page.evaluate(`(() => {
+      document.body.className = '${theme.bodyClass}';
+      const s = document.documentElement.style;
+      for (const p of [...s]) s.removeProperty(p);
+      s.setProperty('--vscode-font-family', 'system-ui, "DejaVu Sans", sans-serif');
+      s.setProperty('--vscode-editor-font-family', '"DejaVu Sans Mono", monospace');
+      s.setProperty('--vscode-font-size', '13px');
+      ${vars}
+    })()`);
+    await frames();
+  };
+
   it('renders in dark, light and high-contrast themes (screenshots)', async () => {
     fs.mkdirSync(RESULTS, { recursive: true });
     await send({ type: 'state', state: screenshotState() });
     await page.waitForSelector('.column[data-index="3"]');
     for (const [name, theme] of Object.entries(THEMES)) {
-      const vars = Object.entries(theme.vars)
-        .map(([k, v]) => `s.setProperty('--vscode-${k}', '${v}');`)
-        .join('');
-      await page.evaluate(`(() => {
-        document.body.className = '${theme.bodyClass}';
-        const s = document.documentElement.style;
-        for (const p of [...s]) s.removeProperty(p);
-        s.setProperty('--vscode-font-family', 'system-ui, "DejaVu Sans", sans-serif');
-        s.setProperty('--vscode-editor-font-family', '"DejaVu Sans Mono", monospace');
-        s.setProperty('--vscode-font-size', '13px');
-        ${vars}
-      })()`);
-      await frames();
+      await applyTheme(theme);
       const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
       assert.equal(bg, hexToRgb(theme.vars['editor-background']), `${name} background`);
       await page.screenshot({ path: path.join(RESULTS, `webview-${name}.png`) });
     }
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+  });
+
+  // ---- Decide ----------------------------------------------------------------------------------
+
+  /** Non-transparent pixels of the chart canvas (Chart.js drew something). */
+  const inkedPixels = async (): Promise<number> =>
+    (await page.evaluate(`(() => {
+      const c = document.querySelector('.decide-canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    })()`)) as number;
+  const canvasHash = async (): Promise<string> =>
+    (await page.evaluate(`(() => {
+      const c = document.querySelector('.decide-canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 0;
+      for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+      return String(h);
+    })()`)) as string;
+  const points = async (): Promise<{ id: string; x: number; y: number }[]> =>
+    JSON.parse((await page.locator('.decide-canvas').getAttribute('data-points')) ?? '[]');
+  const recText = async (): Promise<string> =>
+    `${(await page.locator('.rec-head').textContent()) ?? ''} | ${(await page.locator('.rec-reason').textContent()) ?? ''}`.replace(/\s+/g, ' ').trim();
+
+  it('Decide: hidden until the host posts an analysis of the current run', async () => {
+    await applyTheme(THEMES.dark);
+    await send({ type: 'state', state: { ...startState(11), running: false } });
+    await page.waitForSelector('.column[data-index="2"]');
+    assert.equal(await page.locator('section.decide').isVisible(), false);
+    assert.equal(await page.locator('.btn-decide').isVisible(), false, 'nothing to go to yet');
+    // An analysis of another run is stale.
+    await send({ type: 'analysis', analysis: seedAnalysis(10) });
+    await frames();
+    assert.equal(await page.locator('section.decide').isVisible(), false);
+    // The run's last patch carries its first analysis.
+    await send({ ...patch(11, [], false), analysis: seedAnalysis(11, {}) } as HostToWebview);
+    await page.locator('section.decide').waitFor({ state: 'visible' });
+    assert.match(await recText(), /^Recommended: GPT-3\.5 \+ caching \+ prompt eng \| /);
+    // "Decide ↓" in the toolbar scrolls the panel down to the section.
+    await page.getByRole('button', { name: 'Decide ↓' }).click();
+    await until(`document.getElementById('app').scrollTop > 100`);
+    const top = (await page.evaluate(`document.querySelector('section.decide').getBoundingClientRect().top`)) as number;
+    assert.ok(Math.abs(top) < 20, `the section is at the top of the panel (${top})`);
+  });
+
+  it('Decide: draws the chart with Chart.js under the strict CSP, the frontier and the recommendation', async () => {
+    await send({ type: 'limits', requirements: SEED_LIMITS });
+    await send({ type: 'analysis', analysis: seedAnalysis(11) });
+    await frames();
+    await page.locator('section.decide').waitFor({ state: 'visible' });
+    await page.locator('section.decide').scrollIntoViewIfNeeded();
+    await until(`JSON.parse(document.querySelector('.decide-canvas').dataset.points || '[]').length === 6`);
+    await frames();
+    assert.ok((await inkedPixels()) > 2000, 'the chart canvas has been drawn');
+    // Chart.js sizes the canvas through the CSSOM, never with a <style> element or a blocked attribute.
+    assert.equal(await page.locator('style').count(), 0, 'no <style> element was injected');
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+    // The limit inputs show the settings.
+    assert.equal(await page.locator('#limit-maxLatencyS').inputValue(), '1');
+    assert.equal(await page.locator('#limit-maxCostPer1k').inputValue(), '5');
+    assert.equal(await page.locator('#limit-minQuality').inputValue(), '0.85');
+    // The frontier: four members (the seed's printed output forgets "GPT-3.5 + caching").
+    const frontier = await page.locator('tr.opt-row.on-frontier .opt-name').allTextContents();
+    assert.deepEqual(
+      frontier.map((t) => t.replace(/^\S+( \S+)? (?=GPT)/, '')),
+      ['GPT-3.5 + caching', 'GPT-3.5 + caching + prompt eng', 'GPT-4 + caching', 'GPT-4-turbo + caching'],
+    );
+    assert.equal(await page.locator('tr.opt-row').count(), 7);
+    assert.match(await recText(), /^Recommended: GPT-3\.5 \+ caching \+ prompt eng \| GPT-3\.5 \+ caching \+ prompt eng: lowest cost per quality point/);
+    // Every percentile with its n, every quality with its source and n.
+    const row = page.locator('tr.opt-row[data-id="openai:gpt-4-turbo|answer-cache"] td');
+    assert.deepEqual(await row.allTextContents(), ['answer cache GPT-4-turbo + caching', '$4.00', '960 ms · 1.2 s (n=3)', '0.90 (judge, n=3)', '◆ frontier']);
+    assert.equal(
+      await page.locator('tr.opt-row[data-id="openai:gpt-4|batch"] .frontier-cell').textContent(),
+      'no known Batch API price for this provider',
+    );
+    // The judge's own cost, apart from the options.
+    assert.match((await page.locator('.judge-line').textContent()) ?? '', /^Judge openai:gpt-4o: 9 answers scored · \$0\.0123 spent on judging — not part of any option's cost/);
+    // Routing: the cheapest model that met the bar (as-is options: GPT-4 0.92 at $10, GPT-3.5 0.78).
+    assert.match((await page.locator('.routing-bar').textContent()) ?? '', /met your quality bar on this prompt: openai:gpt-4 — /);
+    assert.deepEqual(await page.locator('.routing-table tbody tr').first().locator('td').allTextContents(), [
+      'classification',
+      'cheap tier',
+      'openai:gpt-4o-mini',
+      'not in this run',
+    ]);
+  });
+
+  it('Decide: changing a limit changes the recommendation at once and saves it through the host', async () => {
+    const before = await canvasHash();
+    const n0 = (await posted()).length;
+    await page.locator('#limit-minQuality').fill('0.9');
+    assert.match(await recText(), /^Nothing meets your limits — failing: min quality\. Closest: /);
+    await page.locator('#limit-maxLatencyS').fill('1.5');
+    assert.match(await recText(), /^Recommended: GPT-4-turbo \+ caching/);
+    await frames();
+    assert.notEqual(await canvasHash(), before, 'the chart was redrawn for the new limits');
+    // One debounced message with the final limits (not one per keystroke).
+    await until(`window.__posted.some((m) => m.type === 'setLimits')`);
+    const sent = (await posted()).slice(n0);
+    assert.deepEqual(sent, [{ type: 'setLimits', requirements: { maxLatencyS: 1.5, maxCostPer1k: 5, minQuality: 0.9 } }]);
+    // Not a number: flagged, nothing recomputed or sent.
+    await page.locator('#limit-maxCostPer1k').fill('-1');
+    assert.equal(await page.locator('#limit-maxCostPer1k').getAttribute('aria-invalid'), 'true');
+    assert.match((await page.locator('.limits-error').textContent()) ?? '', /Max cost per 1k calls: USD, 0 or more/);
+    assert.match(await recText(), /^Recommended: GPT-4-turbo \+ caching/);
+    await page.locator('#limit-maxCostPer1k').fill('5');
+    assert.equal(await page.locator('#limit-maxCostPer1k').getAttribute('aria-invalid'), null);
+    // Valid again: saved again (the same limits), once the typing stopped.
+    await until(`window.__posted.filter((m) => m.type === 'setLimits').length === 2`);
+    // The host's echo of the saved settings leaves the inputs as typed.
+    await send({ type: 'limits', requirements: { maxLatencyS: 1.5, maxCostPer1k: 5, minQuality: 0.9 } });
+    await frames();
+    assert.equal(await page.locator('#limit-maxLatencyS').inputValue(), '1.5');
+  });
+
+  it('Decide: hover shows a tooltip, a click selects the option and shows its details', async () => {
+    const pts = await points();
+    const target = pts.find((p) => p.id === 'openai:gpt-3.5-turbo')!;
+    assert.ok(target, 'GPT-3.5 no caching is plotted');
+    const box = (await page.locator('.decide-canvas').boundingBox())!;
+    const before = await canvasHash();
+    await page.mouse.move(box.x + target.x, box.y + target.y);
+    await frames(3);
+    assert.notEqual(await canvasHash(), before, 'the tooltip was drawn');
+    await page.mouse.click(box.x + target.x, box.y + target.y);
+    await frames();
+    const details = ((await page.locator('.option-details').textContent()) ?? '').replace(/\s+/g, ' ');
+    assert.match(details, /GPT-3\.5 no caching/);
+    assert.match(details, /p95 800 ms · p99 800 ms \(n=3, measured: 3 runs\)/);
+    assert.match(details, /quality: 0\.78 from judge \(n=3\)/);
+    assert.match(details, /dominated by GPT-3\.5 \+ caching/);
+    assert.equal(await page.locator('tr.opt-row[data-id="openai:gpt-3.5-turbo"]').getAttribute('aria-current'), 'true');
+    // Keyboard: a table row selects too.
+    await page.locator('tr.opt-row[data-id="openai:gpt-4|answer-cache"]').focus();
+    await page.keyboard.press('Enter');
+    assert.match((await page.locator('.option-details').textContent()) ?? '', /GPT-4 \+ caching/);
+  });
+
+  it('Decide: a rating posts a rate message; measuring prompt caching is a request to the host', async () => {
+    const n0 = (await posted()).length;
+    await page.locator('tr[data-model="openai:gpt-3.5-turbo"] button[data-rating="4"]').click();
+    await page.locator('.btn-measure').click();
+    assert.deepEqual((await posted()).slice(n0), [
+      { type: 'rate', modelId: 'openai:gpt-3.5-turbo', rating: 4 },
+      { type: 'measurePromptCache' },
+    ]);
+    assert.equal(await page.locator('.btn-measure').isDisabled(), true);
+    // The host answers with the rating applied: the quality in use says "rating".
+    const a = seedAnalysis(11);
+    a.models[1] = { ...a.models[1], rating: 4, quality: { value: 0.75, source: 'rating', n: 1, detail: 'your rating (4/5)' } };
+    await send({ type: 'analysis', analysis: a });
+    await frames();
+    assert.equal(await page.locator('tr[data-model="openai:gpt-3.5-turbo"] button[data-rating="4"]').getAttribute('aria-pressed'), 'true');
+    assert.match((await page.locator('tr[data-model="openai:gpt-3.5-turbo"] .q-value').textContent()) ?? '', /^0\.75 \(rating, n=1\)/);
+    assert.equal(await page.locator('tr[data-model="openai:gpt-3.5-turbo"] .q-judge').textContent(), '0.78 (n=3)');
+    // The limits the user set survive the new analysis.
+    assert.match(await recText(), /^Recommended: GPT-4-turbo \+ caching/);
+  });
+
+  it('Decide: screenshots in dark and light themes, restored after a reload', async () => {
+    fs.mkdirSync(RESULTS, { recursive: true });
+    // Tall enough for the whole section (an element screenshot cannot scroll inside the panel).
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    for (const name of ['dark', 'light'] as const) {
+      await applyTheme(THEMES[name]);
+      await frames(2);
+      await page.locator('section.decide').scrollIntoViewIfNeeded();
+      await page.locator('section.decide').screenshot({ path: path.join(RESULTS, `webview-decide-${name}.png`) });
+    }
+    await page.setViewportSize({ width: 1280, height: 760 });
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+    await page.evaluate('new Promise((r) => setTimeout(r, 1100))');
+    await page.reload();
+    await page.locator('section.decide').waitFor({ state: 'visible' });
+    assert.match(await recText(), /^Recommended: GPT-4-turbo \+ caching/);
+    assert.equal(await page.locator('#limit-maxLatencyS').inputValue(), '1.5');
+    await until(`JSON.parse(document.querySelector('.decide-canvas').dataset.points || '[]').length === 6`);
+    assert.ok((await inkedPixels()) > 2000, 'the chart is drawn again after the reload');
     assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
   });
 });

@@ -1,9 +1,14 @@
 // Pure tests of the panel's state handling (no browser).
 
 import assert from 'node:assert/strict';
-import { applyMessage, restoredState } from '../../src/webview/state';
+import { applyMessage, restoredDecide, restoredState } from '../../src/webview/state';
 import { renderPanelHtml } from '../../src/webview/html';
-import { column, startState } from './fixtures';
+import { PriceBook } from '../../src/core/pricing';
+import type { RunResult } from '../../src/core/run';
+import { emptyUsage } from '../../src/core/types';
+import type { DecideConfig } from '../../src/extension/config';
+import { buildAnalysisView, routingView, type Measurements } from '../../src/extension/decide/analysisView';
+import { column, seedAnalysis, startState } from './fixtures';
 
 describe('webview state', () => {
   it('applies appends and field updates to the matching columns only', () => {
@@ -67,5 +72,112 @@ describe('webview state', () => {
     assert.ok(html.includes('<link rel="stylesheet" href="https://x/dist/codicon.css">'));
     assert.ok(!/style=|<style/.test(html));
     assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: "a' 'unsafe-inline", scriptUri: '', styleUri: '' }));
+  });
+});
+
+// ---- Decide: the data the host posts and the webview keeps -----------------------------------------
+
+describe('Decide data (host side, no vscode)', () => {
+  const prices = new PriceBook({});
+  const cfg = (over: Partial<DecideConfig> = {}): DecideConfig => ({
+    requirements: {},
+    judgeModel: undefined,
+    rubric: undefined,
+    priors: {},
+    answerCacheHitRate: 0.3,
+    batchCompletionS: 86400,
+    callsPerCacheWindow: 10,
+    cascadeThreshold: 0.7,
+    measurePromptCache: true,
+    routing: {},
+    ...over,
+  });
+  const result = (modelId: string, repeat: number, latencyMs: number): RunResult => {
+    const usage = { ...emptyUsage(), inputTokens: 1000, outputTokens: 200 };
+    return {
+      modelId,
+      repeat,
+      ok: true,
+      output: 'An answer.',
+      finishReason: 'stop',
+      cacheHit: false,
+      ttftMs: 100,
+      latencyMs,
+      outputTokensPerSec: 50,
+      usage,
+      cost: prices.cost(modelId, usage),
+      error: null,
+    };
+  };
+  const GPT = 'openai:gpt-4o-mini';
+  const LLAMA = 'ollama:llama3.2';
+  const measurements = (): Measurements => ({
+    runId: 4,
+    models: [GPT, LLAMA],
+    results: [result(GPT, 0, 800), result(LLAMA, 0, 1500), result(GPT, 1, 1200), result(LLAMA, 1, 1700)],
+    prices,
+    judge: null,
+    promptCache: undefined,
+  });
+  const status = { status: 'ready' as const, message: null, measuringPromptCache: false };
+
+  it('lists every option kind per model, prompt caching as "not measured yet" (never an assumed saving)', () => {
+    const v = buildAnalysisView(measurements(), cfg({ priors: { [GPT]: 0.8 } }), {}, status);
+    assert.deepEqual(
+      v.options.map((o) => [o.id, o.available]),
+      [
+        [GPT, true],
+        [`${GPT}|answer-cache`, true],
+        [`${GPT}|prompt-cache`, false],
+        [`${GPT}|batch`, true],
+        [LLAMA, true],
+        [`${LLAMA}|answer-cache`, true],
+        [`${LLAMA}|prompt-cache`, false],
+        [`${LLAMA}|batch`, false],
+      ],
+    );
+    assert.match(v.options[2].reason!, /^not measured yet: "Measure prompt caching" sends a cold and a warm call$/);
+    assert.equal(v.options[6].reason, 'no known provider prompt cache for ollama');
+    // Only the OpenAI model has a prompt cache to measure: 2 calls.
+    assert.deepEqual(v.promptCache, { state: 'idle', calls: 2 });
+    // Quality: the prior for gpt-4o-mini; none for llama (its options are unranked, and said so).
+    assert.deepEqual(v.models.map((m) => [m.modelId, m.quality?.source ?? null, m.latency?.n]), [
+      [GPT, 'prior', 2],
+      [LLAMA, null, 2],
+    ]);
+    assert.deepEqual(v.decision!.unranked.find((u) => u.id === LLAMA), { id: LLAMA, reason: 'no price' });
+    assert.equal(v.decision!.selected, `${GPT}|batch`);
+    const off = buildAnalysisView(measurements(), cfg({ measurePromptCache: false }), {}, status);
+    assert.equal(off.promptCache.state, 'off');
+    assert.match(off.options[2].reason!, /measurePromptCache is off/);
+  });
+
+  it('a rating overrides the prior and is shown with its source; the limits decide', () => {
+    const v = buildAnalysisView(measurements(), cfg({ priors: { [GPT]: 0.8 }, requirements: { maxLatencyS: 60, minQuality: undefined } }), { [LLAMA]: 5 }, status);
+    const llama = v.models.find((m) => m.modelId === LLAMA)!;
+    assert.deepEqual([llama.rating, llama.quality?.value, llama.quality?.source, llama.quality?.n], [5, 1, 'rating', 1]);
+    assert.deepEqual(v.requirements, { maxLatencyS: 60 }, 'absent limits are absent keys');
+    // Batch (24 h) is out; llama, rated but without a price, cannot be ranked: gpt-4o-mini's answer cache.
+    assert.equal(v.decision!.selected, `${GPT}|answer-cache`);
+  });
+
+  it('reads the flat routing setting: tasks → tier or model, "cheap"/"strong" → the tier models, bad entries reported', () => {
+    const r = routingView({ cheap: 'openai:gpt-4.1-nano', code: 'anthropic:claude-opus-4-5', Summarization: 'strong', bogus: 'nope' });
+    const route = (task: string) => r.routes.find((x) => x.task === task);
+    assert.deepEqual(route('classification'), { task: 'classification', tier: 'cheap', modelId: 'openai:gpt-4.1-nano', fromSettings: true });
+    assert.deepEqual(route('code'), { task: 'code', tier: null, modelId: 'anthropic:claude-opus-4-5', fromSettings: true });
+    assert.deepEqual(route('summarization'), { task: 'summarization', tier: 'strong', modelId: 'anthropic:claude-sonnet-4-5', fromSettings: true });
+    assert.deepEqual(route('reasoning'), { task: 'reasoning', tier: 'strong', modelId: 'anthropic:claude-sonnet-4-5', fromSettings: false });
+    assert.equal(route('bogus'), undefined);
+    assert.deepEqual(r.problems, ['promptProfiler.routing: tasks.bogus must be "cheap", "strong" or a model id provider:model (got "nope").']);
+  });
+
+  it('restores only well-formed Decide state from getState', () => {
+    assert.deepEqual(restoredDecide(undefined), {});
+    assert.deepEqual(restoredDecide({ analysis: { runId: 'x' }, requirements: { maxLatencyS: 2, minQuality: 'high', maxCostPer1k: Infinity } }), {
+      requirements: { maxLatencyS: 2 },
+    });
+    const analysis = seedAnalysis(3);
+    assert.deepEqual(restoredDecide({ state: startState(3), analysis }).analysis, analysis);
   });
 });

@@ -91,7 +91,10 @@ export async function batchCommand(args: string[], io: CliIO): Promise<number> {
       job = await service.submit(
         {
           template,
-          dataset: readDataset(fs.createReadStream(datasetPath), format),
+          // Opened on the first read only: a submit that fails earlier leaves no file handle behind.
+          dataset: (async function* () {
+            yield* readDataset(fs.createReadStream(datasetPath), format);
+          })(),
           modelId,
           maxOutputTokens,
           temperature: template.temperature ?? config.temperature,

@@ -1,12 +1,15 @@
 // The host side of the profile panel: owns one webview, runs the engine, and streams batched
-// patches to the browser code (src/webview). Closing the panel aborts its requests.
+// patches to the browser code (src/webview). Closing the panel aborts its requests. After a run,
+// the Decide section's analysis comes from src/extension/decide (options, frontier, limits).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { EngineRunOptions, PromptInput } from '../../core/engine';
 import type { RunProgress, RunResult, RunSummary } from '../../core/run';
+import { loadTokenizer, tokenizerIfLoaded } from '../../core/tokens';
 import { parseModelId } from '../../core/types';
 import { renderPanelHtml } from '../../webview/html';
 import type {
+  AnalysisView,
   ColumnPatch,
   ColumnState,
   HostToWebview,
@@ -15,6 +18,7 @@ import type {
   WebviewToHost,
 } from '../../webview/protocol';
 import { PANEL_VIEW_TYPE } from '../constants';
+import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 
@@ -23,6 +27,18 @@ const FLUSH_MS = 30;
 /** While a run is live and nothing changes, the elapsed times are still sent this often. */
 const TICK_MS = 250;
 const LAST_RUN_KEY = 'promptProfiler.lastRun';
+/** A live tok/s figure needs at least this much streaming after the first token. */
+const MIN_RATE_WINDOW_MS = 250;
+
+/** A streaming column's local count: the host's own clock and tokenizer, replaced by the runner's figures at the end. */
+interface LiveCount {
+  startedAt: number;
+  firstTokenAt: number | null;
+  /** Raw encoding tokens of the text counted so far (a model's estimate factor is applied to the sum, not per piece). */
+  raw: number;
+  /** Text not counted yet (the tokenizer was not loaded, or it arrived since the last flush). */
+  uncounted: string;
+}
 
 export interface RunRequest {
   prompt: PromptInput;
@@ -71,6 +87,12 @@ export class ProfilePanel extends Disposable {
   private lastRequest: RunRequest | undefined;
   /** The finished result of each column of the current run. */
   private finished: (RunResult | undefined)[] = [];
+  /** Live TTFT / ≈ output tokens / ≈ tok/s of the streaming columns, by index. */
+  private readonly live = new Map<number, LiveCount>();
+  /** The Decide section (options, frontier, recommendation, ratings, limits). */
+  readonly decide: DecideController;
+  /** The Decide analysis of the run that just finished: it rides on the run's last patch. */
+  private pendingAnalysis: AnalysisView | undefined;
   /**
    * Every message sent to the webview, as it was when sent (a snapshot: the live state keeps
    * changing), for the integration tests (they replay it and check no key ever crosses over).
@@ -82,6 +104,7 @@ export class ProfilePanel extends Disposable {
     private readonly services: Services,
   ) {
     super();
+    this.decide = this._register(new DecideController(services, (m) => this.post(m)));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
     this._register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
@@ -129,8 +152,12 @@ export class ProfilePanel extends Disposable {
     const runId = this.state.runId;
     this.pending.clear();
     this.finished = [];
+    this.live.clear();
+    this.decide.reset();
+    this.pendingAnalysis = undefined;
     this.startedAt = Date.now();
     this.post({ type: 'state', state: this.state });
+    warmTokenizers(columns);
 
     const options: EngineRunOptions = {
       concurrency: config.concurrency,
@@ -145,7 +172,10 @@ export class ProfilePanel extends Disposable {
     };
     try {
       const summary = await this.services.run(request.prompt, request.models, options);
-      if (this.state.runId === runId) this.state.summary = summarize(summary.results, summary.wallMs);
+      if (this.state.runId === runId) {
+        this.state.summary = summarize(summary.results, summary.wallMs);
+        this.analyse(runId, summary.results);
+      }
       return summary;
     } finally {
       if (this.state.runId === runId) {
@@ -153,6 +183,13 @@ export class ProfilePanel extends Disposable {
         this.flush();
       }
     }
+  }
+
+  /** Decides on the run's latest results; the view goes out with the next (final) patch. */
+  private analyse(runId: number, results: readonly RunResult[]): void {
+    const request = this.lastRequest;
+    if (!request || this.closed) return;
+    this.pendingAnalysis = this.decide.begin({ runId, prompt: request.prompt, models: request.models, promptText: request.promptText, results });
   }
 
   /** Runs one column again, in place, skipping the answer cache. */
@@ -164,6 +201,7 @@ export class ProfilePanel extends Disposable {
     const controller = this.controller;
     const runId = this.state.runId;
     Object.assign(column, newColumn(index, column.modelId, column.repeat));
+    this.live.delete(index);
     if (!this.state.running) this.startedAt = Date.now();
     this.state.running = true;
     this.post({ type: 'state', state: this.state });
@@ -179,7 +217,9 @@ export class ProfilePanel extends Disposable {
         perProviderConcurrency: config.perProviderConcurrency,
       });
       if (this.state.runId === runId) {
-        this.state.summary = summarize(this.results(summary.results[0], index), this.state.summary.wallMs ?? summary.wallMs);
+        const latest = this.results(summary.results[0], index);
+        this.state.summary = summarize(latest, this.state.summary.wallMs ?? summary.wallMs);
+        if (!this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming')) this.analyse(runId, latest);
       }
       return summary.results[0];
     } finally {
@@ -195,14 +235,25 @@ export class ProfilePanel extends Disposable {
     if (!column) return;
     switch (e.type) {
       case 'started':
+        this.live.set(e.index, { startedAt: Date.now(), firstTokenAt: null, raw: 0, uncounted: '' });
         this.patch(e.index, { status: 'streaming' });
         break;
-      case 'text':
+      case 'text': {
         column.output += e.text;
-        this.patch(e.index, {}, e.text);
+        const live = this.live.get(e.index);
+        if (live) live.uncounted += e.text;
+        // TTFT as soon as the first text arrives (the runner's exact figure replaces it at the end).
+        if (live && live.firstTokenAt === null && e.text) {
+          live.firstTokenAt = Date.now();
+          this.patch(e.index, { ttftMs: live.firstTokenAt - live.startedAt }, e.text);
+        } else {
+          this.patch(e.index, {}, e.text);
+        }
         break;
+      }
       case 'finished':
         this.finished[e.index] = e.result;
+        this.live.delete(e.index);
         this.patch(e.index, resultFields(e.result));
         break;
     }
@@ -234,25 +285,53 @@ export class ProfilePanel extends Disposable {
     this.flushTimer = undefined;
     this.flushSoon = false;
     if (this.closed) return;
-    const elapsed = Date.now() - this.startedAt;
+    const now = Date.now();
+    const elapsed = now - this.startedAt;
     for (const c of this.state.columns) {
       if (c.status === 'streaming' || c.status === 'queued') {
         c.elapsedMs = elapsed;
         const p = this.pending.get(c.index) ?? { index: c.index };
-        p.set = { ...p.set, elapsedMs: elapsed };
+        p.set = { ...p.set, elapsedMs: elapsed, ...this.liveFigures(c, now) };
         this.pending.set(c.index, p);
       }
     }
     const patches = [...this.pending.values()];
     this.pending.clear();
+    const analysis = this.pendingAnalysis;
+    this.pendingAnalysis = undefined;
     this.post({
       type: 'patch',
       runId: this.state.runId,
       patches,
       running: this.state.running,
       ...(this.state.running ? {} : { summary: this.state.summary }),
+      ...(analysis ? { analysis } : {}),
     });
     if (this.state.running) this.flushTimer = setTimeout(() => this.flush(), TICK_MS);
+  }
+
+  /**
+   * ≈ output tokens and tok/s of a streaming column so far, counted here with the model's local
+   * tokenizer when it is loaded (never waited for: without it the figures wait for the next flush).
+   * Only the text that arrived since the last flush is counted.
+   */
+  private liveFigures(c: ColumnState, now: number): Partial<ColumnState> {
+    const live = this.live.get(c.index);
+    if (!live || c.status !== 'streaming' || !live.uncounted) return {};
+    const tokenizer = tokenizerIfLoaded(c.model, c.provider);
+    if (!tokenizer) return {};
+    live.raw += tokenizer.encoding.count(live.uncounted);
+    live.uncounted = '';
+    const factor = tokenizer.spec.factor;
+    const tokens = factor === 1 ? live.raw : Math.ceil(live.raw * factor);
+    const window = live.firstTokenAt === null ? 0 : now - live.firstTokenAt;
+    const figures = {
+      outputTokens: tokens,
+      outputTokensPerSec: window >= MIN_RATE_WINDOW_MS ? (tokens / window) * 1000 : null,
+      outputLive: true,
+    };
+    Object.assign(c, figures);
+    return figures;
   }
 
   /**
@@ -277,6 +356,7 @@ export class ProfilePanel extends Disposable {
         // in the next patch would double the text that streamed in the meantime.
         this.pending.clear();
         if (this.state.columns.length) this.post({ type: 'state', state: this.state });
+        this.decide.resend();
         break;
       case 'stop':
         this.controller?.abort();
@@ -286,6 +366,15 @@ export class ProfilePanel extends Disposable {
         break;
       case 'retry':
         await this.retry(m.index);
+        break;
+      case 'setLimits':
+        await this.decide.setLimits(m.requirements);
+        break;
+      case 'rate':
+        await this.decide.rate(m.modelId, m.rating);
+        break;
+      case 'measurePromptCache':
+        await this.decide.measurePromptCache();
         break;
       case 'copy': {
         const col = this.state.columns[m.index];
@@ -350,12 +439,24 @@ function newColumn(index: number, modelId: string, repeat: number): ColumnState 
     outputTokensPerSec: null,
     inputTokens: null,
     outputTokens: null,
+    outputLive: false,
     cacheReadTokens: null,
     cacheWriteTokens: null,
     usageEstimated: false,
     cost: null,
     error: null,
   };
+}
+
+/** Starts loading (never awaits) the tokenizers the live output counts need. */
+function warmTokenizers(columns: readonly ColumnState[]): void {
+  const seen = new Set<string>();
+  for (const c of columns) {
+    const key = `${c.provider}:${c.model}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!tokenizerIfLoaded(c.model, c.provider)) void loadTokenizer(c.model, c.provider).catch(() => undefined);
+  }
 }
 
 function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
@@ -369,6 +470,7 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
     outputTokensPerSec: r.outputTokensPerSec,
     inputTokens: hasUsage ? r.usage.inputTokens : null,
     outputTokens: hasUsage ? r.usage.outputTokens : null,
+    outputLive: false,
     cacheReadTokens: hasUsage ? r.usage.cacheReadTokens : null,
     cacheWriteTokens: hasUsage ? r.usage.cacheWriteTokens : null,
     usageEstimated: r.usage.estimated,
