@@ -2,15 +2,14 @@
 // summary (summarizeHistory: percentiles per model, answer-cache hit rate, cost by model and by
 // day, errors by kind) to the webview (src/webview/dashboard), refreshes when calls are recorded,
 // and exports CSV/JSON through a save dialog. Strict CSP with a nonce, a ready handshake.
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { recordsToCsv, summarizeHistory, summaryToCsv, summaryToJson, type HistoryRecord } from '../../core/history';
 import { DEFAULT_RANGE, type DashboardData, type DashboardRange, type DashboardToHost, type ExportKind, type HostToDashboard } from '../../webview/dashboard/protocol';
 import { localDay, resolveRange, sanitizeRange } from '../../webview/dashboard/range';
-import { renderPanelHtml } from '../../webview/html';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
+import { webviewHtml, webviewPanelOptions } from '../webviewHost';
 
 export const DASHBOARD_VIEW_TYPE = 'promptProfiler.dashboard';
 /** New calls refresh the dashboard after this quiet time (a run records its calls together). */
@@ -34,13 +33,13 @@ export class DashboardPanel extends Disposable {
       if (range) void d.setRange(range);
       return d;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Prompt Profiler Dashboard', vscode.ViewColumn.Active, panelOptions(services.extensionUri));
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Prompt Profiler Dashboard', vscode.ViewColumn.Active, webviewPanelOptions(services.extensionUri));
     return (DashboardPanel.current = new DashboardPanel(panel, services, range));
   }
 
   static revive(panel: vscode.WebviewPanel, services: Services): DashboardPanel {
     DashboardPanel.current?.dispose();
-    panel.webview.options = panelOptions(services.extensionUri);
+    panel.webview.options = webviewPanelOptions(services.extensionUri);
     return (DashboardPanel.current = new DashboardPanel(panel, services));
   }
 
@@ -232,21 +231,8 @@ export class DashboardPanel extends Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, ...p)).toString();
-    return renderPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: uri('dist', 'dashboard.js'),
-      styleUri: uri('media', 'dashboard.css'),
-    });
+    return webviewHtml(this.panel.webview, this.services.extensionUri, 'dashboard.js', 'dashboard.css');
   }
+
 }
 
-function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    retainContextWhenHidden: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-  };
-}

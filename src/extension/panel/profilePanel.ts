@@ -1,13 +1,11 @@
 // The host side of the profile panel: owns one webview, runs the engine, and streams batched
 // patches to the browser code (src/webview). Closing the panel aborts its requests. After a run,
 // the Decide section's analysis comes from src/extension/decide (options, frontier, limits).
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { EngineRunOptions, PromptInput } from '../../core/engine';
 import type { RunProgress, RunResult, RunSummary } from '../../core/run';
 import { loadTokenizer, tokenizerIfLoaded } from '../../core/tokens';
 import { parseModelId } from '../../core/types';
-import { renderPanelHtml } from '../../webview/html';
 import type {
   AnalysisView,
   ColumnPatch,
@@ -21,6 +19,7 @@ import { PANEL_VIEW_TYPE } from '../constants';
 import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
+import { webviewHtml, webviewPanelOptions } from '../webviewHost';
 
 /** One patch message per this many ms at most while answers stream. */
 const FLUSH_MS = 30;
@@ -60,14 +59,14 @@ export class ProfilePanel extends Disposable {
       PANEL_VIEW_TYPE,
       'Prompt Profile',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      panelOptions(services.extensionUri),
+      webviewPanelOptions(services.extensionUri),
     );
     return (ProfilePanel.current = new ProfilePanel(panel, services));
   }
 
   static revive(panel: vscode.WebviewPanel, services: Services): ProfilePanel {
     ProfilePanel.current?.dispose();
-    panel.webview.options = panelOptions(services.extensionUri);
+    panel.webview.options = webviewPanelOptions(services.extensionUri);
     return (ProfilePanel.current = new ProfilePanel(panel, services));
   }
 
@@ -388,23 +387,9 @@ export class ProfilePanel extends Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, ...p)).toString();
-    return renderPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: uri('dist', 'webview.js'),
-      styleUri: uri('media', 'panel.css'),
-    });
+    return webviewHtml(this.panel.webview, this.services.extensionUri, 'webview.js', 'panel.css');
   }
-}
 
-function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    retainContextWhenHidden: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-  };
 }
 
 function emptyState(): PanelState {
