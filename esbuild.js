@@ -52,6 +52,20 @@ const node = {
   plugins: [problemMatcher, lazyTokenizers],
 };
 
+/** Browser code of the webviews: its own tsconfig (lib dom), no Node. */
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  plugins: [problemMatcher],
+  tsconfig: 'src/webview/tsconfig.json',
+};
+
 const entries = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   {
@@ -67,35 +81,9 @@ const entries = [
     entryPoints: [`node_modules/gpt-tokenizer/esm/encoding/${name}.js`],
     outfile: `dist/tokenizers/${name}.js`,
   })),
-  {
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    minify: production,
-    sourcemap: !production,
-    sourcesContent: false,
-    logLevel: 'silent',
-    plugins: [problemMatcher],
-    entryPoints: ['src/webview/main.ts'],
-    outfile: 'dist/webview.js',
-    tsconfig: 'src/webview/tsconfig.json',
-  },
+  { ...browser, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
   // The monitoring dashboard: its own browser entry (Chart.js is bundled into it only).
-  {
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    minify: production,
-    sourcemap: !production,
-    sourcesContent: false,
-    logLevel: 'silent',
-    plugins: [problemMatcher],
-    entryPoints: ['src/webview/dashboard/main.ts'],
-    outfile: 'dist/dashboard.js',
-    tsconfig: 'src/webview/tsconfig.json',
-  },
+  { ...browser, entryPoints: ['src/webview/dashboard/main.ts'], outfile: 'dist/dashboard.js' },
 ];
 
 // Integration tests run inside VS Code's extension host: bundled like the extension.

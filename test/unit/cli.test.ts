@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { main, type CliIO } from '../../src/cli/main';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeEnv, runCli } from './support/cli';
 
 const OUTPUT = 'Two sentences about CAP. Here is the second one.';
 
@@ -15,20 +15,7 @@ describe('prompt-profiler CLI', function () {
   let cwd: string;
   let env: NodeJS.ProcessEnv;
 
-  async function cli(args: string[], stdin = '') {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIO = {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stderr += s),
-      readStdin: async () => stdin,
-      cwd,
-      env,
-      signal: new AbortController().signal,
-    };
-    const code = await main(args, io);
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[], stdin = '') => runCli(args, { cwd, env, stdin });
 
   before(async () => {
     fake = await startFakeLlm({ profiles: { '*': { output: OUTPUT } } });
@@ -36,12 +23,7 @@ describe('prompt-profiler CLI', function () {
   beforeEach(() => {
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-cli-'));
     fs.writeFileSync(path.join(cwd, 'cap.prompt'), '---\nsystem: You are terse.\n---\nExplain the CAP theorem.\n');
-    env = {
-      OPENAI_API_KEY: 'sk-test-openai',
-      OPENAI_BASE_URL: fake.openaiBaseURL,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
-    };
+    env = fakeEnv(fake);
   });
   afterEach(() => {
     fake.reset();

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, type CliIO } from '../../src/cli/main';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeEnv, runCli } from './support/cli';
 
 const SEED = [
   { name: 'GPT-4 no caching', latencyP95: 2.5, costPer1k: 10.0, quality: 0.92 },
@@ -22,25 +22,10 @@ describe('prompt-profiler pareto / run --pareto', function () {
   let cwd: string;
   let env: NodeJS.ProcessEnv;
 
-  function io(stdin: string, out: { stdout: string; stderr: string }): CliIO {
-    return {
-      stdout: (s) => (out.stdout += s),
-      stderr: (s) => (out.stderr += s),
-      readStdin: async () => stdin,
-      cwd,
-      env,
-      signal: new AbortController().signal,
-    };
-  }
-
   /** `prompt-profiler pareto …` through the CLI's entry point. */
   const pareto = (args: string[], stdin = '') => cli(['pareto', ...args], stdin);
 
-  async function cli(args: string[], stdin = '') {
-    const out = { stdout: '', stderr: '' };
-    const code = await main(args, io(stdin, out));
-    return { code, ...out };
-  }
+  const cli = (args: string[], stdin = '') => runCli(args, { cwd, env, stdin });
 
   before(async () => {
     fake = await startFakeLlm({ profiles: { '*': { output: OUTPUT } } });
@@ -49,12 +34,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-pareto-'));
     fs.writeFileSync(path.join(cwd, 'seed.json'), JSON.stringify(SEED));
     fs.writeFileSync(path.join(cwd, 'cap.prompt'), '---\nsystem: You are terse.\nsample:\n  topic: CAP\n---\nExplain the {{topic}} theorem.\n');
-    env = {
-      OPENAI_API_KEY: 'sk-test-openai',
-      OPENAI_BASE_URL: fake.openaiBaseURL,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
-    };
+    env = fakeEnv(fake);
   });
   afterEach(() => {
     fake.reset();

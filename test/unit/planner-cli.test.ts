@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getEncoding } from 'js-tiktoken';
-import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/main';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeEnv, runCli } from './support/cli';
 
 const o200k = getEncoding('o200k_base');
 const enc = (s: string) => o200k.encode(s).length;
@@ -17,20 +16,7 @@ describe('prompt-profiler plan (CLI)', function () {
   let cwd: string;
   let env: NodeJS.ProcessEnv;
 
-  async function cli(args: string[], stdin = '') {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIO = {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stderr += s),
-      readStdin: async () => stdin,
-      cwd,
-      env,
-      signal: new AbortController().signal,
-    };
-    const code = await main(['plan', ...args], io);
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[], stdin = '') => runCli(['plan', ...args], { cwd, env, stdin });
 
   before(async () => {
     fake = await startFakeLlm({ profiles: { '*': { output: 'Noted.' } } });
@@ -38,12 +24,7 @@ describe('prompt-profiler plan (CLI)', function () {
   beforeEach(() => {
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-plan-cli-'));
     fs.writeFileSync(path.join(cwd, 'review.prompt'), `system:\n${S}\n\nuser:\nReview this design: {{design}}\n`);
-    env = {
-      OPENAI_API_KEY: 'sk-test-openai',
-      OPENAI_BASE_URL: fake.openaiBaseURL,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
-    };
+    env = fakeEnv(fake);
   });
   afterEach(() => {
     fake.reset();
