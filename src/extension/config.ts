@@ -78,6 +78,8 @@ export interface DecideConfig {
   /** Quality prior per model id, 0–1. */
   priors: Record<string, number>;
   answerCacheHitRate: number;
+  /** `history`: the hit rate measured in the call history when it holds enough calls, else the setting. */
+  hitRateSource: 'history' | 'setting';
   batchCompletionS: number;
   callsPerCacheWindow: number;
   cascadeThreshold: number;
@@ -119,6 +121,7 @@ function readDecideConfig(c: vscode.WorkspaceConfiguration): DecideConfig {
     rubric: str('quality.rubric'),
     priors: obj('quality.priors', (v): v is number => typeof v === 'number' && Number.isFinite(v) && unit(v)),
     answerCacheHitRate: opt('decide.answerCacheHitRate', unit) ?? 0.3,
+    hitRateSource: c.get<string>('decide.hitRateSource') === 'setting' ? 'setting' : 'history',
     batchCompletionS: (opt('decide.batchCompletionHours', (x) => x >= 0) ?? 24) * 3600,
     callsPerCacheWindow: opt('decide.callsPerCacheWindow', (x) => x >= 1) ?? 10,
     cascadeThreshold: opt('decide.cascadeThreshold', unit) ?? 0.7,

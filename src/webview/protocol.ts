@@ -146,6 +146,8 @@ export interface AnalysisView {
   judge: JudgeView | null;
   /** The settings the derived options assume. */
   assumptions: Pick<OptionSettings, 'answerCacheHitRate' | 'hitRateSource' | 'batchCompletionS' | 'callsPerCacheWindow' | 'cascadeThreshold'> & {
+    /** How the hit rate was obtained, in words. */
+    hitRateDetail: string;
     judgeModel: string | null;
   };
   /** Provider prompt caching: `idle` = can be measured on request (2 calls per model), `off` = disabled in settings. */

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import type { ProfilePanel } from '../../src/extension/panel/profilePanel';
+import type { HistoryRecord } from '../../src/core/history';
 import type { RecordedRequest } from '../fake-llm/types';
 import type { AnalysisView, HostToWebview } from '../../src/webview/protocol';
 import {
@@ -160,7 +161,13 @@ describe('Decide: options, frontier and recommendation in the panel', function (
   it('after a profile: every option with its figures, the judge apart, the frontier, a recommendation; a limit changes it and is saved', async () => {
     await setSetting('repeats', 2);
     await setSetting('quality.judgeModel', JUDGE);
-    await waitFor('repeats and the judge model read', () => api.services.config.value.repeats === 2 && api.services.config.value.decide.judgeModel === JUDGE, 5000);
+    // h from the setting here (the history holds the other suites' calls); the last test measures it.
+    await setSetting('decide.hitRateSource', 'setting');
+    await waitFor(
+      'repeats, the judge model and the hit-rate source read',
+      () => api.services.config.value.repeats === 2 && api.services.config.value.decide.judgeModel === JUDGE && api.services.config.value.decide.hitRateSource === 'setting',
+      5000,
+    );
     await fake.profiles({ 'gpt-4o': { output: JUDGE_REPLY, ttftMs: 0, tokensPerSec: 0 }, 'gpt-4o-mini': {}, 'claude-haiku-4-5': {} });
     // The panel of the previous test is open and listening: the run's last patch reaches it.
     const panelBefore = await readyPanel(api);
@@ -317,5 +324,69 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     assert.match(measured.models.find((m) => m.modelId === HAIKU)!.promptCache ?? '', new RegExp(`^${read} tokens read`));
     await panel.onMessage({ type: 'rate', modelId: HAIKU, rating: null });
     assert.equal(lastAnalysis(panel, before).models.find((m) => m.modelId === HAIKU)!.quality?.source, 'judge');
+  });
+
+  it('the answer-cache hit rate comes from the call history once it holds 20 calls in 30 days, the run\'s own calls included', async () => {
+    const panel = await readyPanel(api);
+    const dir = api.services.history.dir.fsPath;
+    const saved = `${dir}.saved-by-decide-test`;
+    fs.rmSync(saved, { recursive: true, force: true });
+    if (fs.existsSync(dir)) fs.renameSync(dir, saved);
+    try {
+      // An empty history: the setting, and why.
+      const before = panel.posted.length;
+      await setSetting('decide.hitRateSource', 'history');
+      const empty = await waitFor('the analysis with the history read', () => {
+        const x = analyses(panel, before).pop();
+        return x?.assumptions.hitRateDetail.startsWith('from settings: the call history') ? x : undefined;
+      });
+      assert.deepEqual([empty.assumptions.answerCacheHitRate, empty.assumptions.hitRateSource], [0.3, 'setting']);
+      assert.match(empty.assumptions.hitRateDetail, /^from settings: the call history holds 0 calls since \d{4}-\d{2}-\d{2}, fewer than the 20 needed to measure it$/);
+
+      // 30 recent calls, 12 of them answer-cache hits, and 5 hits from 40 days ago (outside the window).
+      const now = Date.now();
+      const record = (minutesAgo: number, cacheHit: boolean): HistoryRecord => ({
+        v: 1,
+        time: new Date(now - minutesAgo * 60_000).toISOString(),
+        model: GPT,
+        ok: true,
+        cacheHit,
+        repeat: 0,
+        latencyMs: 900,
+        ttftMs: 200,
+        tokens: { input: 1000, output: 100, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0, estimated: false },
+        cost: null,
+        errorKind: null,
+        finishReason: 'stop',
+        promptHash: null,
+        source: 'cli',
+      });
+      await api.services.history.log.append([
+        ...Array.from({ length: 5 }, (_, i) => record(40 * 24 * 60 + i, true)),
+        ...Array.from({ length: 30 }, (_, i) => record(30 - i, i % 5 < 2)),
+      ]);
+
+      // A profile: its 4 calls (2 models × 2 repeats, the answer cache cleared) join the history first.
+      const editor = await openFixture(PROMPT_FILE);
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      const from = panel.posted.length;
+      const summary = await profile();
+      assert.equal(summary.results.filter((r) => !r.cacheHit).length, 4);
+      const a = await waitFor('the analysis with the measured hit rate', () => {
+        const x = lastAnalysis(panel, from);
+        return x.status === 'ready' && x.assumptions.hitRateSource === 'history' ? x : undefined;
+      });
+      await panel.decide.analysed;
+      const h = 12 / 34;
+      assert.equal(a.assumptions.answerCacheHitRate, h);
+      assert.match(a.assumptions.hitRateDetail, /^measured in the call history: 12 of 34 calls since \d{4}-\d{2}-\d{2} were answer-cache hits$/);
+      const asIs = a.options.find((o) => o.id === GPT)!;
+      const cached = a.options.find((o) => o.id === `${GPT}|answer-cache`)!;
+      close(cached.costPer1k, asIs.costPer1k! * (1 - h), 'answer cache at the measured h');
+      assert.equal(cached.notes[0], `hit rate ${+h.toFixed(3)} ${a.assumptions.hitRateDetail}; a hit costs nothing`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (fs.existsSync(saved)) fs.renameSync(saved, dir);
+    }
   });
 });

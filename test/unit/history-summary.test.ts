@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  HIT_RATE_MIN_CALLS,
+  measureHitRate,
   percentile,
   percentiles,
   recordsToCsv,
@@ -238,5 +240,29 @@ describe('history summary', () => {
       const imports = [...text.matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]);
       for (const i of imports) assert.ok(['../types', './dates', './types'].includes(i!), `${f} imports ${i}`);
     }
+  });
+
+  it('the answer-cache hit rate for Decide: hits / calls in the last 30 days, enough only from 20 calls on', () => {
+    const now = '2025-07-01T00:00:00.000Z';
+    const hit = (time: string) => rec(time, A, { cacheHit: true });
+    const miss = (time: string) => rec(time, B, {});
+    const failed = (time: string) => rec(time, A, { ok: false, errorKind: 'server' });
+    const inWindow = [
+      hit('2025-06-01T00:00:00.000Z'), // the window's first instant: counted
+      ...Array.from({ length: 6 }, (_, i) => hit(`2025-06-2${i}T12:00:00.000Z`)),
+      ...Array.from({ length: 11 }, (_, i) => miss(`2025-06-1${i % 10}T12:00:00.000Z`)),
+      failed('2025-06-30T23:59:59.999Z'),
+      miss(now), // the window's last instant: counted
+    ];
+    const outside = [hit('2025-05-31T23:59:59.999Z'), hit('2025-07-01T00:00:00.001Z')];
+    const m = measureHitRate([...outside, ...inWindow], { now });
+    assert.deepEqual(m, { rate: 7 / 20, hits: 7, calls: 20, since: '2025-06-01T00:00:00.000Z', enough: true });
+    // The dashboard's figure over the same range.
+    assert.equal(summarizeHistory(inWindow).cacheHitRate, m.rate);
+    assert.equal(HIT_RATE_MIN_CALLS, 20);
+    // One call fewer is an anecdote; a shorter window or another threshold are options.
+    assert.deepEqual(measureHitRate(inWindow.slice(1), { now }), { rate: 6 / 19, hits: 6, calls: 19, since: '2025-06-01T00:00:00.000Z', enough: false });
+    assert.deepEqual(measureHitRate(inWindow, { now, windowDays: 1, minCalls: 2 }), { rate: 0, hits: 0, calls: 2, since: '2025-06-30T00:00:00.000Z', enough: true });
+    assert.deepEqual(measureHitRate([], { now }), { rate: 0, hits: 0, calls: 0, since: '2025-06-01T00:00:00.000Z', enough: false });
   });
 });

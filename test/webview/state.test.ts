@@ -85,6 +85,7 @@ describe('Decide data (host side, no vscode)', () => {
     rubric: undefined,
     priors: {},
     answerCacheHitRate: 0.3,
+    hitRateSource: 'history',
     batchCompletionS: 86400,
     callsPerCacheWindow: 10,
     cascadeThreshold: 0.7,
@@ -159,6 +160,33 @@ describe('Decide data (host side, no vscode)', () => {
     assert.deepEqual(v.requirements, { maxLatencyS: 60 }, 'absent limits are absent keys');
     // Batch (24 h) is out; llama, rated but without a price, cannot be ranked: gpt-4o-mini's answer cache.
     assert.equal(v.decision!.selected, `${GPT}|answer-cache`);
+  });
+
+  it('the answer-cache hit rate: measured in the history when it holds enough calls, else the setting, said which', () => {
+    const asIs = (v: ReturnType<typeof buildAnalysisView>) => v.options.find((o) => o.id === GPT)!.costPer1k!;
+    const cached = (v: ReturnType<typeof buildAnalysisView>) => v.options.find((o) => o.id === `${GPT}|answer-cache`)!;
+    const enough = { rate: 0.45, hits: 9, calls: 20, since: '2026-10-28T08:00:00.000Z', enough: true };
+    const v = buildAnalysisView(measurements(), cfg(), {}, status, enough);
+    const detail = 'measured in the call history: 9 of 20 calls since 2026-10-28 were answer-cache hits';
+    assert.deepEqual([v.assumptions.answerCacheHitRate, v.assumptions.hitRateSource, v.assumptions.hitRateDetail], [0.45, 'history', detail]);
+    assert.ok(Math.abs(cached(v).costPer1k! - asIs(v) * 0.55) < 1e-12);
+    assert.equal(cached(v).name, `${GPT} + answer cache (h=0.45)`);
+    assert.equal(cached(v).notes[0], `hit rate 0.45 ${detail}; a hit costs nothing`);
+    // Too few calls: the setting, and why.
+    const few = buildAnalysisView(measurements(), cfg(), {}, status, { ...enough, hits: 1, calls: 3, enough: false });
+    assert.deepEqual([few.assumptions.answerCacheHitRate, few.assumptions.hitRateSource, few.assumptions.hitRateDetail], [
+      0.3,
+      'setting',
+      'from settings: the call history holds 3 calls since 2026-10-28, fewer than the 20 needed to measure it',
+    ]);
+    assert.ok(Math.abs(cached(few).costPer1k! - asIs(few) * 0.7) < 1e-12);
+    // The setting chosen, or the history not read (yet): the setting.
+    for (const x of [buildAnalysisView(measurements(), cfg({ hitRateSource: 'setting' }), {}, status, enough), buildAnalysisView(measurements(), cfg(), {}, status)]) {
+      assert.deepEqual([x.assumptions.answerCacheHitRate, x.assumptions.hitRateSource, x.assumptions.hitRateDetail], [0.3, 'setting', 'from settings']);
+    }
+    // A measured 0 % is a measurement: no answer-cache option.
+    const none = buildAnalysisView(measurements(), cfg(), {}, status, { ...enough, rate: 0, hits: 0 });
+    assert.equal(none.options.some((o) => o.kind === 'answer-cache'), false);
   });
 
   it('reads the flat routing setting: tasks → tier or model, "cheap"/"strong" → the tier models, bad entries reported', () => {

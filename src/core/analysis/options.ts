@@ -44,6 +44,8 @@ export interface OptionSettings {
   answerCacheHitRate: number;
   /** Where h came from. */
   hitRateSource: 'setting' | 'history';
+  /** How h was obtained, in words (e.g. "measured in the history: 7 of 20 calls …"); default: the source. */
+  hitRateDetail?: string;
   /**
    * Latency of an answer-cache hit, ms. Default: the mean read time of this run's answer-cache
    * hits when there are any, else DEFAULT_CACHE_HIT_LATENCY_MS.
@@ -193,7 +195,7 @@ function answerCacheOption(m: ModelMeasurement, asIs: DecisionOption, s: OptionS
     costPer1k: asIs.costPer1k === null ? null : per1k((asIs.costPer1k / 1000) * (1 - h)),
     latency: mix && { ...mix, source: 'mixture', detail: `${+(h * 100).toFixed(1)} % hits at ${+hitMs.toFixed(1)} ms (${hitSource}), the rest as measured` },
     quality: asIs.quality,
-    notes: [`hit rate ${h} from ${s.hitRateSource === 'history' ? 'the answer-cache history' : 'settings'}; a hit costs nothing`],
+    notes: [`hit rate ${+h.toFixed(3)} ${s.hitRateDetail ?? (s.hitRateSource === 'history' ? 'from the answer-cache history' : 'from settings')}; a hit costs nothing`],
   };
 }
 

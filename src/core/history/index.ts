@@ -10,6 +10,7 @@ export * from './dates';
 export * from './record';
 export * from './log';
 export * from './summary';
+export * from './hitRate';
 
 import type { RunResult } from '../run/runner';
 import { historyRecordFromResult, type RecordContext } from './record';

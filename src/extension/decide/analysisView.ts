@@ -23,6 +23,7 @@ import {
   type Requirements,
   type Tier,
 } from '../../core/analysis';
+import { HIT_RATE_MIN_CALLS, type MeasuredHitRate } from '../../core/history';
 import type { PriceBook } from '../../core/pricing';
 import type { RunResult } from '../../core/run';
 import { parseModelId } from '../../core/types';
@@ -56,23 +57,42 @@ export function cleanRequirements(req: Requirements): Requirements {
   return out;
 }
 
-export function optionSettings(cfg: DecideConfig): OptionSettings {
+/**
+ * The option settings: the answer-cache hit rate measured in the call history when the settings
+ * ask for it and the history holds enough recent calls (`history`: undefined = not read), else
+ * the setting's, with the reason in words.
+ */
+export function optionSettings(cfg: DecideConfig, history?: MeasuredHitRate): OptionSettings & { hitRateDetail: string } {
+  const useHistory = cfg.hitRateSource === 'history' && history?.enough === true;
+  let hitRateDetail = 'from settings';
+  if (useHistory) {
+    hitRateDetail = `measured in the call history: ${history.hits} of ${history.calls} calls since ${history.since.slice(0, 10)} were answer-cache hits`;
+  } else if (cfg.hitRateSource === 'history' && history) {
+    hitRateDetail = `from settings: the call history holds ${history.calls} call${history.calls === 1 ? '' : 's'} since ${history.since.slice(0, 10)}, fewer than the ${HIT_RATE_MIN_CALLS} needed to measure it`;
+  }
   return {
-    answerCacheHitRate: cfg.answerCacheHitRate,
-    hitRateSource: 'setting',
+    answerCacheHitRate: useHistory ? history.rate : cfg.answerCacheHitRate,
+    hitRateSource: useHistory ? 'history' : 'setting',
+    hitRateDetail,
     batchCompletionS: cfg.batchCompletionS,
     callsPerCacheWindow: cfg.callsPerCacheWindow,
     cascadeThreshold: cfg.cascadeThreshold,
   };
 }
 
-export function buildAnalysisView(m: Measurements, cfg: DecideConfig, ratings: Record<string, number>, st: ViewStatus): AnalysisView {
+export function buildAnalysisView(
+  m: Measurements,
+  cfg: DecideConfig,
+  ratings: Record<string, number>,
+  st: ViewStatus,
+  history?: MeasuredHitRate,
+): AnalysisView {
   const requirements = cleanRequirements(cfg.requirements);
   const quality: Record<string, QualityFigure | null> = {};
   for (const id of m.models) {
     quality[id] = resolveQuality(id, { judgeScores: m.judge?.scores, judgeModel: m.judge?.model, ratings, priors: cfg.priors });
   }
-  const settings = optionSettings(cfg);
+  const settings = optionSettings(cfg, history);
   let options = deriveOptions({ results: m.results, prices: m.prices, quality, judge: m.judge, promptCache: m.promptCache, settings, models: m.models });
   if (!m.promptCache) options = withPromptCachePlaceholders(options, cfg, st.measuringPromptCache);
   const models: ModelView[] = m.models.map((id) => {
@@ -108,6 +128,7 @@ export function buildAnalysisView(m: Measurements, cfg: DecideConfig, ratings: R
     assumptions: {
       answerCacheHitRate: settings.answerCacheHitRate,
       hitRateSource: settings.hitRateSource,
+      hitRateDetail: settings.hitRateDetail,
       batchCompletionS: settings.batchCompletionS,
       callsPerCacheWindow: settings.callsPerCacheWindow,
       cascadeThreshold: settings.cascadeThreshold,

@@ -14,6 +14,7 @@ import {
   type StaticPrefix,
 } from '../../core/analysis';
 import type { PromptInput } from '../../core/engine';
+import type { MeasuredHitRate } from '../../core/history';
 import { formatUsd } from '../../core/format';
 import type { RunResult } from '../../core/run';
 import type { AnalysisView, HostToWebview } from '../../webview/protocol';
@@ -56,6 +57,9 @@ export class DecideController extends Disposable {
   private lastView: AnalysisView | undefined;
   private lastViewJson = '';
   private lastLimitsJson = '';
+  /** The answer-cache hit rate in the call history, as last read (undefined: not read, or not wanted). */
+  private historyHitRate: MeasuredHitRate | undefined;
+  private hitRateReads = 0;
   /** Settles when the current run's analysis (judge included) is done: for the tests. */
   analysed: Promise<void> = Promise.resolve();
 
@@ -66,6 +70,7 @@ export class DecideController extends Disposable {
   ) {
     super();
     this._register(this.services.config.onDidChange(() => this.onConfigChanged()));
+    this._register(this.services.history.onDidAppend(() => void this.readHitRate()));
     this._register({ dispose: () => this.controller?.abort() });
   }
 
@@ -127,7 +132,21 @@ export class DecideController extends Disposable {
     };
     const first = this.build();
     this.analysed = this.analyse(req, controller, judging);
+    void this.readHitRate();
     return first;
+  }
+
+  /**
+   * Reads the hit rate from the call history (when the settings want it) and re-derives the
+   * options when it changed. The latest read wins; a file another process appended to is seen
+   * on the next run or settings change.
+   */
+  async readHitRate(): Promise<void> {
+    const read = ++this.hitRateReads;
+    const measured = this.config.hitRateSource === 'history' ? await this.services.history.measuredHitRate() : undefined;
+    if (read !== this.hitRateReads) return;
+    this.historyHitRate = measured;
+    this.refresh();
   }
 
   private async analyse(req: AnalysisRequest, controller: AbortController, judging: boolean): Promise<void> {
@@ -144,7 +163,7 @@ export class DecideController extends Disposable {
         judge: judging ? { model: cfg.judgeModel!, rubric: cfg.rubric } : undefined,
         ratings: this.ratings(key),
         priors: cfg.priors,
-        settings: optionSettings(cfg),
+        settings: optionSettings(cfg, this.historyHitRate),
         requirements: cleanRequirements(cfg.requirements),
         measurePromptCache: false,
         signal: controller.signal,
@@ -234,6 +253,7 @@ export class DecideController extends Disposable {
   private onConfigChanged(): void {
     this.postLimits();
     this.refresh();
+    void this.readHitRate();
   }
 
   private postLimits(): void {
@@ -258,7 +278,7 @@ export class DecideController extends Disposable {
   /** The view of the stored measurements under the current settings and ratings (remembered as the last one). */
   private build(): AnalysisView | undefined {
     if (!this.measurements || !this.request) return undefined;
-    const view = buildAnalysisView(this.measurements, this.config, this.ratings(promptKey(this.request.prompt)), this.status);
+    const view = buildAnalysisView(this.measurements, this.config, this.ratings(promptKey(this.request.prompt)), this.status, this.historyHitRate);
     this.lastViewJson = JSON.stringify(view);
     this.lastView = view;
     return view;

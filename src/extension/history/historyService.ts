@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PromptInput } from '../../core/engine';
-import { HistoryLog, historyRecordFromResult, type HistoryRecord } from '../../core/history';
+import { HistoryLog, historyRecordFromResult, hitRateSince, measureHitRate, type HistoryRecord, type MeasuredHitRate } from '../../core/history';
 import type { RunResult } from '../../core/run';
 import type { ConfigService } from '../config';
 import { Disposable } from '../lifecycle';
@@ -60,6 +60,18 @@ export class HistoryService extends Disposable {
       );
     });
     return records;
+  }
+
+  /** The answer-cache hit rate of the recent calls (Decide's measured h). Undefined when the files cannot be read. */
+  async measuredHitRate(): Promise<MeasuredHitRate | undefined> {
+    try {
+      const now = Date.now();
+      const { records } = await this.log.read({ since: hitRateSince({ now }) });
+      return measureHitRate(records, { now });
+    } catch (e) {
+      this.output.warn(`Could not read the call history in ${this.dir.fsPath}: ${(e as Error).message ?? e}`);
+      return undefined;
+    }
   }
 
   /** Appends a run's calls when the history is enabled. Never throws: a profile must not fail on it. */

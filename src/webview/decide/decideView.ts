@@ -318,7 +318,7 @@ export class DecideView {
     const s = a.assumptions;
     setText(
       this.assumptionsEl,
-      `Assumptions: answer-cache hit rate ${+(s.answerCacheHitRate * 100).toFixed(1)} % (${s.hitRateSource === 'history' ? 'measured in the history' : 'settings'}); ` +
+      `Assumptions: answer-cache hit rate ${+(s.answerCacheHitRate * 100).toFixed(1)} % (${s.hitRateDetail}); ` +
         `Batch API results within ${formatSeconds(s.batchCompletionS)}; a prompt-cache write spread over ${s.callsPerCacheWindow} calls per TTL window; ` +
         `a cascade accepts the cheap answer at judge score ≥ ${s.cascadeThreshold}. Percentiles are nearest-rank over the runs (n=); answer-cache hits count with their original generation time.`,
     );
