@@ -161,6 +161,29 @@ describe('prompt-profiler pareto / run --pareto', function () {
     assert.match(table.stderr, /Judging 2 answers with openai:gpt-4\.1…/);
   });
 
+  it('run --pareto: the judge compares with the prompt file\'s reference answer; --reference FILE replaces it', async () => {
+    fake.setProfile('gpt-4.1', { output: 'Close to the reference.\nSCORE: 0.9' });
+    fs.writeFileSync(path.join(cwd, 'ref.prompt'), '---\nreference: |\n  Consistency, availability, partition tolerance: pick two.\n---\nExplain the CAP theorem.\n');
+    fs.writeFileSync(path.join(cwd, 'other.txt'), 'Brewer, 2000.');
+    const judged = () => fake.requests.filter((r) => r.model === 'gpt-4.1').map((r) => JSON.stringify(r.body.messages));
+    const args = ['run', 'ref.prompt', '--model', 'openai:gpt-4o-mini', '--pareto', '--judge', 'openai:gpt-4.1', '--no-cache-probe', '--json', '--no-cache'];
+
+    const fromFile = JSON.parse((await cli(args)).stdout);
+    assert.equal(fromFile.judge.withReference, true);
+    assert.deepEqual(judged().length, 1);
+    assert.ok(judged()[0].includes(JSON.stringify('<reference>\nConsistency, availability, partition tolerance: pick two.\n</reference>').slice(1, -1)), judged()[0]);
+
+    fake.reset();
+    const fromFlag = JSON.parse((await cli([...args, '--reference', 'other.txt'])).stdout);
+    assert.equal(fromFlag.judge.withReference, true);
+    assert.ok(judged()[0].includes('<reference>\\nBrewer, 2000.\\n</reference>') && !judged()[0].includes('pick two'), judged()[0]);
+
+    fake.reset();
+    const none = JSON.parse((await cli(['run', 'cap.prompt', ...args.slice(2)])).stdout);
+    assert.equal(none.judge.withReference, false);
+    assert.ok(!judged()[0].includes('<reference>'));
+  });
+
   it('run: --pareto flags without --pareto, and bad --pareto values, are usage errors (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'cap.prompt', '--judge', 'openai:gpt-4.1'], /--judge needs --pareto\./],

@@ -30,6 +30,14 @@ describe('prompt files', () => {
     assert.equal(p.maxOutputTokens, 300);
     assert.deepEqual(p.messages, [{ role: 'user', content: 'Tell me about Paris and {{ country }}.' }]);
     assert.deepEqual(p.unresolved, ['country']);
+    assert.equal(p.reference, undefined);
+  });
+
+  it('reads a reference answer for the judge from the front matter', () => {
+    const p = parsePrompt(['---', 'reference: |', '  Paris is the capital of France.', '  It lies on the Seine.', '---', 'What is the capital of France?'].join('\n'));
+    assert.equal(p.reference, 'Paris is the capital of France.\nIt lies on the Seine.');
+    assert.deepEqual(p.messages, [{ role: 'user', content: 'What is the capital of France?' }]);
+    for (const bad of ['reference: ""', 'reference: 42', 'reference: [a, b]']) assert.equal(parsePrompt(`---\n${bad}\n---\nHi`).reference, undefined, bad);
   });
 
   it('splits chat-style system:/user:/assistant: sections into messages', () => {

@@ -23,7 +23,7 @@ export async function readInputText(file: string, io: CliIO, what: 'prompt' | 't
   return text;
 }
 
-export async function readPrompt(file: string | undefined, io: CliIO): Promise<{ prompt: PromptInput; models: string[] }> {
+export async function readPrompt(file: string | undefined, io: CliIO): Promise<{ prompt: PromptInput; models: string[]; reference?: string }> {
   if (!file) throw new UsageError('Missing the prompt file (use - for standard input).');
   const parsed = parsePrompt(await readInputText(file, io, 'prompt'));
   return {
@@ -34,6 +34,7 @@ export async function readPrompt(file: string | undefined, io: CliIO): Promise<{
       maxOutputTokens: parsed.maxOutputTokens,
     },
     models: parsed.models,
+    reference: parsed.reference,
   };
 }
 

@@ -170,9 +170,10 @@ export const RUN_PARETO_HELP = `run --pareto adds the options for this prompt, t
   Batch API      50 % of every bucket; latency --batch-hours (default ${DEFAULT_OPTION_SETTINGS.batchCompletionS / 3600})
   cascade        cheap → strong, accepting the cheap answer when the judge scores it ≥ --threshold
                  (default ${DEFAULT_OPTION_SETTINGS.cascadeThreshold}); needs --judge
-Quality: --judge ID grades every answer 0–1 (--rubric TEXT, --reference FILE; its cost is shown
-apart), --rating ID=1..5 overrides the judge for that model, --prior ID=Q when neither exists
-(default prior ${CLI_DEFAULT_PRIOR} for every model). Each figure says its source: judge, rating or prior.
+Quality: --judge ID grades every answer 0–1 (--rubric TEXT; --reference FILE, else the prompt
+file's front matter \`reference:\`; its cost is shown apart), --rating ID=1..5 overrides the
+judge for that model, --prior ID=Q when neither exists (default prior ${CLI_DEFAULT_PRIOR} for every
+model). Each figure says its source: judge, rating or prior.
 Limits: --max-latency S (p95), --max-cost USD (per 1k calls), --min-quality Q.`;
 
 /** parseArgs options `run` adds for --pareto. */
@@ -319,6 +320,7 @@ export function paretoRunJson(a: RunAnalysis) {
             costPerJudgementUsd: a.judge.costPerJudgementUsd,
             judgements: a.judge.judgements.length,
             unscored: a.judge.unscored,
+            withReference: a.judge.withReference,
           },
         }
       : {}),

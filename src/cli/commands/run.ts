@@ -29,7 +29,9 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
   const config = loadCliConfig(io);
-  const { prompt, models: fromPrompt } = await readPrompt(positionals[0], io);
+  const { prompt, models: fromPrompt, reference } = await readPrompt(positionals[0], io);
+  // The prompt file's `reference:` answer, unless --reference gave one.
+  if (pareto?.judge && pareto.judge.reference === undefined && reference !== undefined) pareto.judge = { ...pareto.judge, reference };
   const models = chooseModels(values.model, fromPrompt, config);
   const concurrency = positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8;
   const repeats = positiveInt(values.repeat, '--repeat') ?? 1;

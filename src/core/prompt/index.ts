@@ -1,5 +1,6 @@
 // Turns a prompt file into a ChatRequest: plain text and Markdown, `.prompt` / `.prompty` files
-// with YAML front matter (model, system, parameters, sample variables), `{{variables}}`, and
+// with YAML front matter (model, system, parameters, sample variables, a reference answer for the
+// judge), `{{variables}}`, and
 // chat-style `system:` / `user:` / `assistant:` sections.
 import { parse as parseYaml } from 'yaml';
 import type { ChatMessage, Role } from '../types';
@@ -15,6 +16,8 @@ export interface ParsedPrompt {
   variables: Record<string, string>;
   /** Variables used in the text that have no value: they stay as `{{name}}`. */
   unresolved: string[];
+  /** A reference answer for the LLM judge (front matter `reference:`), if any. */
+  reference?: string;
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
@@ -56,6 +59,7 @@ export function parsePrompt(text: string): ParsedPrompt {
     ...params,
     variables,
     unresolved: [...unresolved],
+    ...(typeof meta.reference === 'string' && meta.reference.trim() ? { reference: meta.reference.trim() } : {}),
   };
 }
 
