@@ -100,6 +100,9 @@ export class ColumnView {
   private readonly errorMsgEl: HTMLElement;
   private readonly copyBtn: HTMLButtonElement;
   private copyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pinBtn: HTMLButtonElement;
+  /** The text of the reference answer pinned for this prompt (null: none pinned). */
+  private pinnedText: string | null = null;
 
   /** performance.now() when the host last reported elapsedMs. */
   private clockBase = performance.now();
@@ -131,6 +134,10 @@ export class ColumnView {
       clearTimeout(this.copyTimer);
       this.copyTimer = setTimeout(() => (this.copyBtn.textContent = 'Copy'), 1200);
     });
+
+    // The judge's reference: this answer pinned (pressed), or pin it; pressing again unpins.
+    this.pinBtn = h('button', { class: 'btn-secondary btn-small pin-btn', attrs: { type: 'button' } });
+    this.pinBtn.addEventListener('click', () => this.post(this.isPinned ? { type: 'unpinReference' } : { type: 'pinReference', index: this.col.index }));
 
     this.statusGlyph = h('span', { class: 'status-glyph', attrs: { 'aria-hidden': 'true' } });
     this.statusLabel = h('span', { class: 'status-label' });
@@ -185,7 +192,7 @@ export class ColumnView {
       h(
         'header',
         { class: 'col-head' },
-        h('div', { class: 'col-title-row' }, h('div', { class: 'col-names' }, title, sub), this.copyBtn),
+        h('div', { class: 'col-title-row' }, h('div', { class: 'col-names' }, title, sub), this.pinBtn, this.copyBtn),
         h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge),
         h('dl', { class: 'metrics' }, elapsed.box, ttft.box, rate.box, input.box, output.box, cost.box),
       ),
@@ -288,9 +295,35 @@ export class ColumnView {
     this.body.scrollTop = v;
   }
 
+  /** The pinned reference changed (or the analysis arrived): the pin button follows. */
+  setPinned(text: string | null): void {
+    this.pinnedText = text;
+    this.updatePinButton();
+  }
+
+  private get isPinned(): boolean {
+    return this.pinnedText !== null && this.col.status === 'done' && this.col.output === this.pinnedText;
+  }
+
+  private updatePinButton(): void {
+    const c = this.col;
+    const pinned = this.isPinned;
+    const who = `${c.modelId}${c.repeat > 0 ? ` run ${c.repeat + 1}` : ''}`;
+    setText(this.pinBtn, pinned ? 'Reference ✓' : 'Pin');
+    this.pinBtn.classList.toggle('pressed', pinned);
+    this.pinBtn.setAttribute('aria-pressed', String(pinned));
+    this.pinBtn.setAttribute('aria-label', pinned ? `Unpin the answer of ${who} as the judge's reference` : `Pin the answer of ${who} as the judge's reference`);
+    this.pinBtn.title = pinned
+      ? "The judge grades every answer against this one. Click to unpin."
+      : 'Pin this answer as the reference the judge grades every answer against (the judge grades again).';
+    // Only a whole answer can be the reference.
+    this.pinBtn.disabled = !(c.status === 'done' && c.output.trim());
+  }
+
   private updatePlaceholder(): void {
     const c = this.col;
     this.copyBtn.disabled = !c.output;
+    this.updatePinButton();
     let text = '';
     if (!c.output) {
       if (c.status === 'queued') text = 'Queued…';

@@ -6,7 +6,7 @@ import { formatMs, formatUsd } from '../core/format';
 import { ColumnView } from './columns';
 import { DecideView } from './decide/decideView';
 import { h, setText, show } from './dom';
-import type { HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
+import type { AnalysisView, HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
 import { applyMessage, isLive, restoredState, restoredDecide } from './state';
 
 interface VsCodeApi {
@@ -95,7 +95,7 @@ class Panel {
     if (saved) this.redraw(saved);
     const decide = restoredDecide(raw);
     if (decide.requirements) this.decide.setLimits(decide.requirements);
-    if (saved && decide.analysis?.runId === saved.runId) this.decide.setAnalysis(decide.analysis);
+    if (saved && decide.analysis?.runId === saved.runId) this.showAnalysis(decide.analysis);
     this.syncDecideButton();
     this.post({ type: 'ready' });
   }
@@ -109,7 +109,7 @@ class Panel {
     const msg = data as HostToWebview;
     if (msg.type === 'analysis') {
       if (this.state && msg.analysis.runId === this.state.runId) {
-        this.decide.setAnalysis(msg.analysis);
+        this.showAnalysis(msg.analysis);
         this.syncDecideButton();
         this.persistNow();
       }
@@ -140,13 +140,26 @@ class Panel {
     }
     if (applied.summary) this.updateSummary();
     if (msg.type === 'patch' && msg.analysis && msg.analysis.runId === applied.state.runId) {
-      this.decide.setAnalysis(msg.analysis);
+      this.showAnalysis(msg.analysis);
       this.syncDecideButton();
     }
     this.scheduleFrame();
     this.syncTicker();
     if (applied.running && !applied.state.running) this.persistNow();
     else this.persistSoon();
+  }
+
+  /** The Decide section, and the columns' pin buttons, for an analysis of the current run. */
+  private showAnalysis(analysis: AnalysisView): void {
+    this.decide.setAnalysis(analysis);
+    this.syncPins();
+  }
+
+  /** Marks the column whose answer is the pinned reference (none after a new run, until its analysis). */
+  private syncPins(): void {
+    const ref = this.decide.currentAnalysis?.reference;
+    const text = ref?.source === 'pinned' ? ref.text : null;
+    for (const v of this.views.values()) v.setPinned(text);
   }
 
   /** The toolbar's "Decide ↓" shows while there is a Decide section to go to. */
@@ -175,6 +188,7 @@ class Panel {
       if (top) view.scrollTop = top;
     }
     this.columnsEl.scrollLeft = columnsScroll;
+    this.syncPins();
     show(this.emptyEl, state.columns.length === 0);
     setText(this.emptyEl, 'No models in this run.');
     setText(this.runLabel, `run ${state.runId}`);

@@ -113,6 +113,8 @@ export interface JudgeView {
   /** `provider:model` of the judge. */
   model: string;
   customRubric: boolean;
+  /** The answers were graded against the reference answer (AnalysisView.reference). */
+  withReference: boolean;
   /** Answers graded with a score, and calls that gave none. */
   scored: number;
   unscored: number;
@@ -121,6 +123,13 @@ export interface JudgeView {
   costPerJudgementUsd: number | null;
   /** The first failure, when some judgements failed. */
   firstError: string | null;
+}
+
+export interface ReferenceView {
+  source: 'pinned' | 'prompt file';
+  /** The model whose answer was pinned (null for the prompt file's). */
+  modelId: string | null;
+  text: string;
 }
 
 export interface RouteView {
@@ -144,6 +153,8 @@ export interface AnalysisView {
   requirements: Requirements;
   models: ModelView[];
   judge: JudgeView | null;
+  /** The reference answer the judge compares with: pinned in the panel (wins), or the prompt file's `reference:`. */
+  reference: ReferenceView | null;
   /** The settings the derived options assume. */
   assumptions: Pick<OptionSettings, 'answerCacheHitRate' | 'hitRateSource' | 'batchCompletionS' | 'callsPerCacheWindow' | 'cascadeThreshold'> & {
     /** How the hit rate was obtained, in words. */
@@ -179,7 +190,11 @@ export type WebviewToHost =
   /** A 1–5 rating of a model's answers on this prompt (null clears it); overrides the judge. */
   | { type: 'rate'; modelId: string; rating: number | null }
   /** Measure provider prompt caching now (a cold and a warm call per model). */
-  | { type: 'measurePromptCache' };
+  | { type: 'measurePromptCache' }
+  /** Pin a column's answer as the judge's reference for this prompt (the judge grades again). */
+  | { type: 'pinReference'; index: number }
+  /** Drop the pinned reference (the prompt file's, if any, applies again). */
+  | { type: 'unpinReference' };
 
 /** What the webview keeps in `vscode.setState` to redraw instantly after a reload. */
 export interface PersistedWebviewState {

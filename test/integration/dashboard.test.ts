@@ -10,20 +10,7 @@ import { summarizeHistory, summaryToCsv, type HistoryRecord } from '../../src/co
 import type { DashboardPanel } from '../../src/extension/dashboard/dashboardPanel';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import type { DashboardData } from '../../src/webview/dashboard/protocol';
-import { GPT, HAIKU, fake, filesUnder, getApi, openFixture, profile, restoreSettings, selectLine, stubWindow, useModels, waitFor } from './helpers';
-
-/** Every record of the history files, parsed here line by line (not through HistoryLog). */
-function records(dir: string): HistoryRecord[] {
-  return filesUnder(dir)
-    .filter((f) => /calls-\d{4}-\d{2}(\.\d+)?\.jsonl$/.test(f))
-    .flatMap((f) =>
-      fs
-        .readFileSync(f, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as HistoryRecord),
-    );
-}
+import { GPT, HAIKU, fake, filesUnder, getApi, historyOnDisk, openFixture, profile, restoreSettings, selectLine, stubWindow, useModels, waitFor } from './helpers';
 
 function lastData(panel: DashboardPanel): DashboardData | undefined {
   for (let i = panel.posted.length - 1; i >= 0; i--) {
@@ -83,12 +70,12 @@ describe('dashboard', function () {
     assert.ok(scripts[0].includes(`nonce="${nonce}"`) && scripts[0].includes('dashboard.js'), scripts[0]);
 
     const data = await waitFor('the dashboard to post its data', () => (panel.isReady ? lastData(panel) : undefined), 30_000);
-    const expected = summarizeHistory(records(dir), { timeZone: 'local' });
+    const expected = summarizeHistory(historyOnDisk(dir), { timeZone: 'local' });
     assert.deepEqual(data.summary, expected);
     assert.equal(data.range.preset, 'all');
     assert.equal(data.historyEnabled, true);
     // The numbers behind the charts, spot-checked against the raw lines.
-    const lines = records(dir);
+    const lines = historyOnDisk(dir);
     for (const model of [GPT, HAIKU]) {
       const m = data.summary.models.find((x) => x.model === model);
       assert.ok(m, `no row for ${model}`);
@@ -115,7 +102,7 @@ describe('dashboard', function () {
     const start = new Date();
     start.setHours(0, 0, 0, 0);
     assert.equal(today.summary.since, start.toISOString());
-    assert.deepEqual(today.summary, summarizeHistory(records(dir), { since: today.summary.since!, until: today.summary.until!, timeZone: 'local' }));
+    assert.deepEqual(today.summary, summarizeHistory(historyOnDisk(dir), { since: today.summary.since!, until: today.summary.until!, timeZone: 'local' }));
   });
 
   it('refreshes when calls are recorded', async () => {
@@ -128,7 +115,7 @@ describe('dashboard', function () {
       const d = lastData(panel);
       return d && d.summary.calls === before + 2 ? d : undefined;
     });
-    assert.deepEqual(data.summary, summarizeHistory(records(dir), { since: data.summary.since!, until: data.summary.until!, timeZone: 'local' }));
+    assert.deepEqual(data.summary, summarizeHistory(historyOnDisk(dir), { since: data.summary.since!, until: data.summary.until!, timeZone: 'local' }));
   });
 
   it('exports CSV through the save dialog, and JSON to a given file', async () => {
@@ -146,14 +133,14 @@ describe('dashboard', function () {
     }
     assert.equal(asked, 1);
     const csv = fs.readFileSync(target.fsPath, 'utf8');
-    assert.equal(csv, summaryToCsv(summarizeHistory(records(dir), { timeZone: 'local' }), 'models'));
+    assert.equal(csv, summaryToCsv(summarizeHistory(historyOnDisk(dir), { timeZone: 'local' }), 'models'));
     assert.match(csv, /^model,calls,ok,errors,cache_hits,/);
     assert.equal(csv.trim().split('\r\n').length, 1 + 2, 'a header and one line per model');
     assert.ok(panel.posted.some((m) => m.type === 'exported' && m.file === target.fsPath));
 
     const json = vscode.Uri.file(path.join(tmp, 'summary.json'));
     await panel.export('json', json);
-    assert.deepEqual(JSON.parse(fs.readFileSync(json.fsPath, 'utf8')), summarizeHistory(records(dir), { timeZone: 'local' }));
+    assert.deepEqual(JSON.parse(fs.readFileSync(json.fsPath, 'utf8')), summarizeHistory(historyOnDisk(dir), { timeZone: 'local' }));
   });
 
   it('Show Dashboard again reveals the same panel', async () => {

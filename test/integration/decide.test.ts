@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import type { ProfilePanel } from '../../src/extension/panel/profilePanel';
-import type { HistoryRecord } from '../../src/core/history';
+import { HistoryLog, type HistoryRecord } from '../../src/core/history';
 import type { RecordedRequest } from '../fake-llm/types';
 import type { AnalysisView, HostToWebview } from '../../src/webview/protocol';
 import {
@@ -19,6 +19,7 @@ import {
   fake,
   finalPanelState,
   getApi,
+  historyOnDisk,
   openFixture,
   profile,
   readyPanel,
@@ -326,67 +327,123 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     assert.equal(lastAnalysis(panel, before).models.find((m) => m.modelId === HAIKU)!.quality?.source, 'judge');
   });
 
-  it('the answer-cache hit rate comes from the call history once it holds 20 calls in 30 days, the run\'s own calls included', async () => {
-    const panel = await readyPanel(api);
-    const dir = api.services.history.dir.fsPath;
-    const saved = `${dir}.saved-by-decide-test`;
-    fs.rmSync(saved, { recursive: true, force: true });
-    if (fs.existsSync(dir)) fs.renameSync(dir, saved);
+  it("the judge grades against the prompt file's reference: answer, or a column's answer pinned in the panel; unpin goes back", async () => {
+    const refFile = workspaceUri('decide-reference.prompt');
+    const FILE_REF = 'Keep every sentence under twenty words.';
+    fs.writeFileSync(refFile.fsPath, ['---', 'reference: |', `  ${FILE_REF}`, '---', 'How long may a sentence in our docs be?', ''].join('\n'));
+    await fake.profiles({ 'gpt-4o': { output: JUDGE_REPLY, ttftMs: 0, tokensPerSec: 0 } });
+    const judgeCalls = async () => (await fake.generations()).filter((r) => r.model === 'gpt-4o');
+    /** What the judge was shown as the reference in one call ('' = none). */
+    const shown = (r: RecordedRequest) => /<reference>\n([\s\S]*?)\n<\/reference>/.exec(JSON.stringify(r.body.messages.map((m: { content: unknown }) => m.content)).replace(/\\n/g, '\n'))?.[1] ?? '';
     try {
-      // An empty history: the setting, and why.
-      const before = panel.posted.length;
-      await setSetting('decide.hitRateSource', 'history');
-      const empty = await waitFor('the analysis with the history read', () => {
-        const x = analyses(panel, before).pop();
-        return x?.assumptions.hitRateDetail.startsWith('from settings: the call history') ? x : undefined;
-      });
-      assert.deepEqual([empty.assumptions.answerCacheHitRate, empty.assumptions.hitRateSource], [0.3, 'setting']);
-      assert.match(empty.assumptions.hitRateDetail, /^from settings: the call history holds 0 calls since \d{4}-\d{2}-\d{2}, fewer than the 20 needed to measure it$/);
-
-      // 30 recent calls, 12 of them answer-cache hits, and 5 hits from 40 days ago (outside the window).
-      const now = Date.now();
-      const record = (minutesAgo: number, cacheHit: boolean): HistoryRecord => ({
-        v: 1,
-        time: new Date(now - minutesAgo * 60_000).toISOString(),
-        model: GPT,
-        ok: true,
-        cacheHit,
-        repeat: 0,
-        latencyMs: 900,
-        ttftMs: 200,
-        tokens: { input: 1000, output: 100, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0, estimated: false },
-        cost: null,
-        errorKind: null,
-        finishReason: 'stop',
-        promptHash: null,
-        source: 'cli',
-      });
-      await api.services.history.log.append([
-        ...Array.from({ length: 5 }, (_, i) => record(40 * 24 * 60 + i, true)),
-        ...Array.from({ length: 30 }, (_, i) => record(30 - i, i % 5 < 2)),
-      ]);
-
-      // A profile: its 4 calls (2 models × 2 repeats, the answer cache cleared) join the history first.
-      const editor = await openFixture(PROMPT_FILE);
+      const panel = await readyPanel(api);
+      const editor = await vscode.window.showTextDocument(refFile, { viewColumn: vscode.ViewColumn.One });
       editor.selection = new vscode.Selection(0, 0, 0, 0);
       const from = panel.posted.length;
-      const summary = await profile();
-      assert.equal(summary.results.filter((r) => !r.cacheHit).length, 4);
-      const a = await waitFor('the analysis with the measured hit rate', () => {
-        const x = lastAnalysis(panel, from);
-        return x.status === 'ready' && x.assumptions.hitRateSource === 'history' ? x : undefined;
-      });
+      await profile();
       await panel.decide.analysed;
-      const h = 12 / 34;
-      assert.equal(a.assumptions.answerCacheHitRate, h);
-      assert.match(a.assumptions.hitRateDetail, /^measured in the call history: 12 of 34 calls since \d{4}-\d{2}-\d{2} were answer-cache hits$/);
-      const asIs = a.options.find((o) => o.id === GPT)!;
-      const cached = a.options.find((o) => o.id === `${GPT}|answer-cache`)!;
-      close(cached.costPer1k, asIs.costPer1k! * (1 - h), 'answer cache at the measured h');
-      assert.equal(cached.notes[0], `hit rate ${+h.toFixed(3)} ${a.assumptions.hitRateDetail}; a hit costs nothing`);
+      const fromFile = lastAnalysis(panel, from);
+      assert.deepEqual(fromFile.reference, { source: 'prompt file', modelId: null, text: FILE_REF });
+      assert.equal(fromFile.judge?.withReference, true);
+      assert.deepEqual((await judgeCalls()).map(shown), [FILE_REF, FILE_REF, FILE_REF, FILE_REF]);
+
+      // Pin the answer of claude-haiku-4-5's first run: the judge grades all four answers against it.
+      const state = finalPanelState(api, from);
+      const index = state.columns.findIndex((c) => c.modelId === HAIKU && c.repeat === 0);
+      const answer = state.columns[index].output;
+      assert.ok(answer.length > 10);
+      await fake.reset();
+      const beforePin = panel.posted.length;
+      await panel.onMessage({ type: 'pinReference', index });
+      await panel.decide.analysed;
+      const pinned = lastAnalysis(panel, beforePin);
+      assert.deepEqual(pinned.reference, { source: 'pinned', modelId: HAIKU, text: answer });
+      assert.equal(pinned.judge?.withReference, true);
+      assert.deepEqual((await judgeCalls()).map(shown), [answer, answer, answer, answer]);
+      assert.ok(
+        analyses(panel, beforePin).some((a) => a.status === 'analysing' && a.message === `Judging 4 answers with ${JUDGE} against the reference answer…`),
+        'the panel said it was grading again',
+      );
+      assert.equal((await fake.generations()).length, 4, 'only the judge was called again');
+
+      // The pin is kept for this prompt: a re-run (from the answer cache) still uses it.
+      const beforeRerun = panel.posted.length;
+      await panel.onMessage({ type: 'rerun', bypassCache: false });
+      await panel.decide.analysed;
+      assert.deepEqual(lastAnalysis(panel, beforeRerun).reference, { source: 'pinned', modelId: HAIKU, text: answer });
+
+      // Unpin: the prompt file's reference again, graded from the answer cache (nothing sent).
+      await fake.reset();
+      const beforeUnpin = panel.posted.length;
+      await panel.onMessage({ type: 'unpinReference' });
+      await panel.decide.analysed;
+      const unpinned = lastAnalysis(panel, beforeUnpin);
+      assert.deepEqual(unpinned.reference, { source: 'prompt file', modelId: null, text: FILE_REF });
+      assert.deepEqual([unpinned.judge?.scored, unpinned.judge?.costUsd], [4, 0]);
+      assert.equal((await fake.generations()).length, 0);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-      if (fs.existsSync(saved)) fs.renameSync(saved, dir);
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === refFile.toString());
+      if (tabs.length) await vscode.window.tabGroups.close(tabs);
+      fs.rmSync(refFile.fsPath, { force: true });
     }
+  });
+
+  it("the answer-cache hit rate comes from the call history's last 30 days, the run's own calls included", async () => {
+    const panel = await readyPanel(api);
+    await setSetting('decide.hitRateSource', 'history');
+    // Another process (a second window, the CLI on this folder) writes 30 recent calls, 12 of them
+    // answer-cache hits, and 5 hits from 40 days ago (outside the window).
+    const now = Date.now();
+    const record = (minutesAgo: number, cacheHit: boolean): HistoryRecord => ({
+      v: 1,
+      time: new Date(now - minutesAgo * 60_000).toISOString(),
+      model: GPT,
+      ok: true,
+      cacheHit,
+      repeat: 0,
+      latencyMs: 900,
+      ttftMs: 200,
+      tokens: { input: 1000, output: 100, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0, estimated: false },
+      cost: null,
+      errorKind: null,
+      finishReason: 'stop',
+      promptHash: null,
+      source: 'cli',
+    });
+    await new HistoryLog({ dir: api.services.history.dir.fsPath }).append([
+      ...Array.from({ length: 5 }, (_, i) => record(40 * 24 * 60 + i, true)),
+      ...Array.from({ length: 30 }, (_, i) => record(30 - i, i % 5 < 2)),
+    ]);
+
+    // A profile: its 4 calls (2 models × 2 repeats, the answer cache cleared) are recorded before the analysis.
+    const editor = await openFixture(PROMPT_FILE);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const from = panel.posted.length;
+    const summary = await profile();
+    assert.equal(summary.results.filter((r) => !r.cacheHit).length, 4);
+    await panel.decide.analysed;
+
+    // The expected rate from the history files themselves: every call of the last 30 days.
+    const onDisk = historyOnDisk(api.services.history.dir.fsPath);
+    const recent = onDisk.filter((r) => Date.parse(r.time) >= Date.now() - 30 * 86_400_000);
+    assert.equal(onDisk.length - recent.length, 5, 'the 40-day-old calls are outside the window');
+    assert.deepEqual(
+      recent.slice(-4).map((r) => [r.model, r.source, r.cacheHit]),
+      summary.results.map((r) => [r.modelId, 'extension', false]),
+      "the run's own calls are in the history",
+    );
+    const hits = recent.filter((r) => r.cacheHit).length;
+    assert.ok(recent.length >= 34 && hits >= 12);
+    const h = hits / recent.length;
+    const a = await waitFor(`the analysis at h = ${hits}/${recent.length}`, () => {
+      const x = lastAnalysis(panel, from);
+      return x.status === 'ready' && x.assumptions.answerCacheHitRate === h ? x : undefined;
+    });
+    assert.equal(a.assumptions.hitRateSource, 'history');
+    assert.match(a.assumptions.hitRateDetail, new RegExp(`^measured in the call history: ${hits} of ${recent.length} calls since \\d{4}-\\d{2}-\\d{2} were answer-cache hits$`));
+    const asIs = a.options.find((o) => o.id === GPT)!;
+    const cached = a.options.find((o) => o.id === `${GPT}|answer-cache`)!;
+    close(cached.costPer1k, asIs.costPer1k! * (1 - h), 'answer cache at the measured h');
+    assert.equal(cached.notes[0], `hit rate ${+h.toFixed(3)} ${a.assumptions.hitRateDetail}; a hit costs nothing`);
   });
 });

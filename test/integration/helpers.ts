@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kRanks from 'js-tiktoken/ranks/o200k_base';
 import * as vscode from 'vscode';
+import type { HistoryRecord } from '../../src/core/history';
 import type { RunSummary } from '../../src/core/run';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import type { ColumnState, HostToWebview, PanelState } from '../../src/webview/protocol';
@@ -256,6 +257,19 @@ export function filesUnder(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
     .map((f) => path.join(dir, f))
     .filter((f) => fs.statSync(f).isFile());
+}
+
+/** Every record of the history files under `dir`, parsed here line by line (not through HistoryLog). */
+export function historyOnDisk(dir: string): HistoryRecord[] {
+  return filesUnder(dir)
+    .filter((f) => /calls-\d{4}-\d{2}(\.\d+)?\.jsonl$/.test(f))
+    .flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as HistoryRecord),
+    );
 }
 
 /** Replaces a `vscode.window` function for one test; fails loudly if the API object is not shared. */

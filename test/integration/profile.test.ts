@@ -138,14 +138,14 @@ describe('Profile Prompt on a selection', function () {
       ],
     );
     // A webview that reloads mid-run (hidden, then shown again) says `ready` again and is re-synced
-    // with the whole state of the same run; the panel also posts the Decide limits. Everything
-    // else after the first state is a patch of this run.
+    // with the whole state of the same run; the panel also posts the Decide limits, and the Decide
+    // analysis of this run may be updated. Everything else after the first state is a patch of this run.
     const patches = messages.slice(1).filter((m) => m.type === 'patch');
     const others = messages.slice(1).filter((m) => m.type !== 'patch');
     assert.ok(patches.length >= 2, `expected several patch messages, got ${patches.length}`);
     assert.ok(
       patches.every((m) => m.type === 'patch' && m.runId === first.state.runId) &&
-        others.every((m) => (m.type === 'state' && m.state.runId === first.state.runId) || m.type === 'limits'),
+        others.every((m) => ((m.type === 'state' && m.state.runId) || (m.type === 'analysis' && m.analysis.runId)) === first.state.runId || m.type === 'limits'),
       `after the state only messages of run ${first.state.runId}: ${messages.map((m) => m.type).join(' ')}`,
     );
     const gptIndex = first.state.columns.findIndex((c) => c.modelId === GPT);

@@ -290,7 +290,8 @@ export function seedAnalysis(runId: number, requirements: Requirements = SEED_LI
     decision: decide(options, requirements),
     requirements,
     models: [modelView('openai:gpt-4', 10, 0.92), modelView('openai:gpt-3.5-turbo', 2, 0.78), modelView('openai:gpt-4-turbo', 4.4, 0.9)],
-    judge: { model: 'openai:gpt-4o', customRubric: false, scored: 9, unscored: 0, costUsd: 0.0123, costPerJudgementUsd: 0.00137, firstError: null },
+    judge: { model: 'openai:gpt-4o', customRubric: false, withReference: false, scored: 9, unscored: 0, costUsd: 0.0123, costPerJudgementUsd: 0.00137, firstError: null },
+    reference: null,
     assumptions: { answerCacheHitRate: 0.3, hitRateSource: 'setting', hitRateDetail: 'from settings', batchCompletionS: 86400, callsPerCacheWindow: 10, cascadeThreshold: 0.7, judgeModel: 'openai:gpt-4o' },
     promptCache: { state: 'idle', calls: 6 },
     routing: {

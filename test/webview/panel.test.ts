@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderPanelHtml } from '../../src/webview/html';
-import type { ColumnPatch, HostToWebview, PanelState, RunSummaryView } from '../../src/webview/protocol';
+import type { AnalysisView, ColumnPatch, HostToWebview, PanelState, RunSummaryView } from '../../src/webview/protocol';
 import { OPENAI_COST, SEED_LIMITS, THEMES, column, screenshotState, seedAnalysis, startState } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -591,6 +591,57 @@ describe('webview panel in Chromium', function () {
     assert.equal(await page.locator('tr[data-model="openai:gpt-3.5-turbo"] .q-judge').textContent(), '0.78 (n=3)');
     // The limits the user set survive the new analysis.
     assert.match(await recText(), /^Recommended: GPT-4-turbo \+ caching/);
+  });
+
+  it("Decide: a whole answer can be pinned as the judge's reference; the column and the section show it; unpin", async () => {
+    const pin = (i: number) => col(i, '.pin-btn');
+    const refText = async () => (await page.locator('.reference-text').textContent()) ?? '';
+    await send(
+      patch(
+        11,
+        [
+          { index: 0, append: 'CAP: pick two.', set: { status: 'done' } },
+          { index: 1, append: 'A partial answ', set: { status: 'error', error: { kind: 'stream_cut', message: 'The stream was cut.' } } },
+        ],
+        true,
+      ),
+    );
+    await frames();
+    assert.deepEqual([await pin(0).isDisabled(), await pin(1).isDisabled(), await pin(2).isDisabled()], [false, true, true], 'only a whole answer');
+    assert.deepEqual([await pin(0).textContent(), await pin(0).getAttribute('aria-pressed')], ['Pin', 'false']);
+    assert.equal(await pin(0).getAttribute('aria-label'), "Pin the answer of openai:gpt-4o-mini as the judge's reference");
+    assert.equal(await refText(), "No reference answer: the judge grades against the rubric alone. Pin a column's answer, or add reference: to the prompt file's front matter.");
+    assert.equal(await page.locator('.reference-line button').isVisible(), false);
+    const n0 = (await posted()).length;
+    await pin(0).click();
+    assert.deepEqual((await posted()).slice(n0), [{ type: 'pinReference', index: 0 }]);
+
+    // The host pinned it and the judge graded against it.
+    const seed = seedAnalysis(11);
+    const pinned: AnalysisView = { ...seed, judge: { ...seed.judge!, withReference: true }, reference: { source: 'pinned', modelId: 'openai:gpt-4o-mini', text: 'CAP: pick two.' } };
+    await send({ type: 'analysis', analysis: pinned });
+    await frames();
+    assert.deepEqual([await pin(0).textContent(), await pin(0).getAttribute('aria-pressed')], ['Reference ✓', 'true']);
+    assert.equal(await refText(), 'Reference answer: the answer of openai:gpt-4o-mini you pinned (14 characters).');
+    assert.match((await page.locator('.judge-line').textContent()) ?? '', /; graded against the reference answer\.$/);
+    // The pressed pin and the section's Unpin both unpin.
+    const n1 = (await posted()).length;
+    await pin(0).click();
+    await page.locator('.reference-line button').click();
+    assert.deepEqual((await posted()).slice(n1), [{ type: 'unpinReference' }, { type: 'unpinReference' }]);
+
+    // The prompt file's reference: nothing to unpin in the panel, no column pressed; no judge yet.
+    const fromFile: AnalysisView = { ...seed, judge: null, assumptions: { ...seed.assumptions, judgeModel: null }, reference: { source: 'prompt file', modelId: null, text: 'CAP: pick two.' } };
+    await send({ type: 'analysis', analysis: fromFile });
+    await frames();
+    assert.equal(await pin(0).getAttribute('aria-pressed'), 'false');
+    assert.equal(await page.locator('.reference-line button').isVisible(), false);
+    assert.equal(
+      await refText(),
+      "Reference answer: from the prompt file's front matter (14 characters); pinning a column's answer replaces it. It is used once a judge model is set.",
+    );
+    await send({ type: 'analysis', analysis: seed });
+    await frames();
   });
 
   it('Decide: screenshots in dark and light themes, restored after a reload', async () => {

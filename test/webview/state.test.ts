@@ -123,7 +123,7 @@ describe('Decide data (host side, no vscode)', () => {
   const status = { status: 'ready' as const, message: null, measuringPromptCache: false };
 
   it('lists every option kind per model, prompt caching as "not measured yet" (never an assumed saving)', () => {
-    const v = buildAnalysisView(measurements(), cfg({ priors: { [GPT]: 0.8 } }), {}, status);
+    const v = buildAnalysisView(measurements(), cfg({ priors: { [GPT]: 0.8 } }), status, { ratings: {} });
     assert.deepEqual(
       v.options.map((o) => [o.id, o.available]),
       [
@@ -148,13 +148,13 @@ describe('Decide data (host side, no vscode)', () => {
     ]);
     assert.deepEqual(v.decision!.unranked.find((u) => u.id === LLAMA), { id: LLAMA, reason: 'no price' });
     assert.equal(v.decision!.selected, `${GPT}|batch`);
-    const off = buildAnalysisView(measurements(), cfg({ measurePromptCache: false }), {}, status);
+    const off = buildAnalysisView(measurements(), cfg({ measurePromptCache: false }), status, { ratings: {} });
     assert.equal(off.promptCache.state, 'off');
     assert.match(off.options[2].reason!, /measurePromptCache is off/);
   });
 
   it('a rating overrides the prior and is shown with its source; the limits decide', () => {
-    const v = buildAnalysisView(measurements(), cfg({ priors: { [GPT]: 0.8 }, requirements: { maxLatencyS: 60, minQuality: undefined } }), { [LLAMA]: 5 }, status);
+    const v = buildAnalysisView(measurements(), cfg({ priors: { [GPT]: 0.8 }, requirements: { maxLatencyS: 60, minQuality: undefined } }), status, { ratings: { [LLAMA]: 5 } });
     const llama = v.models.find((m) => m.modelId === LLAMA)!;
     assert.deepEqual([llama.rating, llama.quality?.value, llama.quality?.source, llama.quality?.n], [5, 1, 'rating', 1]);
     assert.deepEqual(v.requirements, { maxLatencyS: 60 }, 'absent limits are absent keys');
@@ -166,14 +166,14 @@ describe('Decide data (host side, no vscode)', () => {
     const asIs = (v: ReturnType<typeof buildAnalysisView>) => v.options.find((o) => o.id === GPT)!.costPer1k!;
     const cached = (v: ReturnType<typeof buildAnalysisView>) => v.options.find((o) => o.id === `${GPT}|answer-cache`)!;
     const enough = { rate: 0.45, hits: 9, calls: 20, since: '2026-10-28T08:00:00.000Z', enough: true };
-    const v = buildAnalysisView(measurements(), cfg(), {}, status, enough);
+    const v = buildAnalysisView(measurements(), cfg(), status, { ratings: {}, history: enough });
     const detail = 'measured in the call history: 9 of 20 calls since 2026-10-28 were answer-cache hits';
     assert.deepEqual([v.assumptions.answerCacheHitRate, v.assumptions.hitRateSource, v.assumptions.hitRateDetail], [0.45, 'history', detail]);
     assert.ok(Math.abs(cached(v).costPer1k! - asIs(v) * 0.55) < 1e-12);
     assert.equal(cached(v).name, `${GPT} + answer cache (h=0.45)`);
     assert.equal(cached(v).notes[0], `hit rate 0.45 ${detail}; a hit costs nothing`);
     // Too few calls: the setting, and why.
-    const few = buildAnalysisView(measurements(), cfg(), {}, status, { ...enough, hits: 1, calls: 3, enough: false });
+    const few = buildAnalysisView(measurements(), cfg(), status, { ratings: {}, history: { ...enough, hits: 1, calls: 3, enough: false } });
     assert.deepEqual([few.assumptions.answerCacheHitRate, few.assumptions.hitRateSource, few.assumptions.hitRateDetail], [
       0.3,
       'setting',
@@ -181,11 +181,11 @@ describe('Decide data (host side, no vscode)', () => {
     ]);
     assert.ok(Math.abs(cached(few).costPer1k! - asIs(few) * 0.7) < 1e-12);
     // The setting chosen, or the history not read (yet): the setting.
-    for (const x of [buildAnalysisView(measurements(), cfg({ hitRateSource: 'setting' }), {}, status, enough), buildAnalysisView(measurements(), cfg(), {}, status)]) {
+    for (const x of [buildAnalysisView(measurements(), cfg({ hitRateSource: 'setting' }), status, { ratings: {}, history: enough }), buildAnalysisView(measurements(), cfg(), status, { ratings: {} })]) {
       assert.deepEqual([x.assumptions.answerCacheHitRate, x.assumptions.hitRateSource, x.assumptions.hitRateDetail], [0.3, 'setting', 'from settings']);
     }
     // A measured 0 % is a measurement: no answer-cache option.
-    const none = buildAnalysisView(measurements(), cfg(), {}, status, { ...enough, rate: 0, hits: 0 });
+    const none = buildAnalysisView(measurements(), cfg(), status, { ratings: {}, history: { ...enough, rate: 0, hits: 0 } });
     assert.equal(none.options.some((o) => o.kind === 'answer-cache'), false);
   });
 

@@ -32,7 +32,7 @@ export function hitRateSince(options: HitRateOptions = {}): Date {
 }
 
 /** Hits and calls of the records in [now − window, now] (a record's time is when its call finished). */
-export function measureHitRate(records: readonly HistoryRecord[], options: HitRateOptions = {}): MeasuredHitRate {
+export function measureHitRate(records: readonly Pick<HistoryRecord, 'time' | 'cacheHit'>[], options: HitRateOptions = {}): MeasuredHitRate {
   const since = hitRateSince(options);
   const from = since.getTime();
   const until = toMs(options.now ?? Date.now());

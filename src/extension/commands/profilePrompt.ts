@@ -68,5 +68,6 @@ async function profileSource(services: Services, source: PromptSource, bypassCac
     models,
     promptText: source.text,
     bypassCache,
+    reference: source.parsed.reference,
   });
 }

@@ -27,7 +27,7 @@ import { HIT_RATE_MIN_CALLS, type MeasuredHitRate } from '../../core/history';
 import type { PriceBook } from '../../core/pricing';
 import type { RunResult } from '../../core/run';
 import { parseModelId } from '../../core/types';
-import type { AnalysisView, JudgeView, ModelView, RouteView } from '../../webview/protocol';
+import type { AnalysisView, JudgeView, ModelView, ReferenceView, RouteView } from '../../webview/protocol';
 import type { DecideConfig } from '../config';
 
 /** What a run measured, kept by the panel to re-derive the options without new calls. */
@@ -80,13 +80,18 @@ export function optionSettings(cfg: DecideConfig, history?: MeasuredHitRate): Op
   };
 }
 
-export function buildAnalysisView(
-  m: Measurements,
-  cfg: DecideConfig,
-  ratings: Record<string, number>,
-  st: ViewStatus,
-  history?: MeasuredHitRate,
-): AnalysisView {
+/** What the user and the workspace add to the measurements. */
+export interface ViewInputs {
+  /** The user's 1–5 ratings on this prompt, by model. */
+  ratings: Record<string, number>;
+  /** The answer-cache hit rate in the call history (undefined: not read). */
+  history?: MeasuredHitRate;
+  /** The judge's reference answer, if any. */
+  reference?: ReferenceView | null;
+}
+
+export function buildAnalysisView(m: Measurements, cfg: DecideConfig, st: ViewStatus, inputs: ViewInputs): AnalysisView {
+  const { ratings, history } = inputs;
   const requirements = cleanRequirements(cfg.requirements);
   const quality: Record<string, QualityFigure | null> = {};
   for (const id of m.models) {
@@ -125,6 +130,7 @@ export function buildAnalysisView(
     requirements,
     models,
     judge: m.judge && judgeView(m.judge),
+    reference: inputs.reference ?? null,
     assumptions: {
       answerCacheHitRate: settings.answerCacheHitRate,
       hitRateSource: settings.hitRateSource,
@@ -185,6 +191,7 @@ function judgeView(j: JudgeReport): JudgeView {
   return {
     model: j.model,
     customRubric: j.rubric !== DEFAULT_RUBRIC,
+    withReference: j.withReference,
     scored: j.judgements.length - j.unscored,
     unscored: j.unscored,
     costUsd: j.costUsd,

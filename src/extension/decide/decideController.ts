@@ -2,7 +2,8 @@
 // configured; no other calls), then the options re-derived from the stored measurements on every
 // cheap change (a rating, a limit, a prior, a hit rate). Provider prompt caching is measured when
 // the user asks ("Measure prompt caching": a cold and a warm call per model), never silently: a
-// profile sends exactly one call per model and repeat, and a cached re-run sends nothing.
+// profile sends exactly one call per model and repeat, and a cached re-run sends nothing. Pinning
+// a column's answer as the judge's reference (or unpinning it) has the judge grade again.
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
@@ -14,10 +15,9 @@ import {
   type StaticPrefix,
 } from '../../core/analysis';
 import type { PromptInput } from '../../core/engine';
-import type { MeasuredHitRate } from '../../core/history';
 import { formatUsd } from '../../core/format';
 import type { RunResult } from '../../core/run';
-import type { AnalysisView, HostToWebview } from '../../webview/protocol';
+import type { AnalysisView, HostToWebview, ReferenceView } from '../../webview/protocol';
 import { REQUIREMENT_KEYS, type DecideConfig } from '../config';
 import { CONFIG_SECTION } from '../constants';
 import { Disposable } from '../lifecycle';
@@ -25,8 +25,9 @@ import type { Services } from '../services';
 import { buildAnalysisView, cleanRequirements, optionSettings, type Measurements, type ViewStatus } from './analysisView';
 
 const RATINGS_KEY = 'promptProfiler.ratings';
-/** Prompts whose ratings are kept (the oldest are dropped). */
-const MAX_RATED_PROMPTS = 200;
+const REFERENCES_KEY = 'promptProfiler.references';
+/** Prompts whose ratings (and pinned references) are kept (the oldest are dropped). */
+const MAX_PROMPTS_KEPT = 200;
 
 /** Prompt-cache measurements of this session, by prompt and model: a re-run need not probe again. */
 const promptCacheMemo = new Map<string, PromptCacheMeasurement>();
@@ -37,6 +38,8 @@ export interface AnalysisRequest {
   models: string[];
   /** The prompt's source text (the template, {{variables}} and all), for its static prefix. */
   promptText: string;
+  /** The prompt file's `reference:` answer; a reference pinned in the panel replaces it. */
+  fileReference?: string;
   results: readonly RunResult[];
 }
 
@@ -57,9 +60,8 @@ export class DecideController extends Disposable {
   private lastView: AnalysisView | undefined;
   private lastViewJson = '';
   private lastLimitsJson = '';
-  /** The answer-cache hit rate in the call history, as last read (undefined: not read, or not wanted). */
-  private historyHitRate: MeasuredHitRate | undefined;
-  private hitRateReads = 0;
+  /** The reference changed while prompt caching was being measured: grade again when it is done. */
+  private rejudgePending = false;
   /** Settles when the current run's analysis (judge included) is done: for the tests. */
   analysed: Promise<void> = Promise.resolve();
 
@@ -70,7 +72,7 @@ export class DecideController extends Disposable {
   ) {
     super();
     this._register(this.services.config.onDidChange(() => this.onConfigChanged()));
-    this._register(this.services.history.onDidAppend(() => void this.readHitRate()));
+    this.loadHistory();
     this._register({ dispose: () => this.controller?.abort() });
   }
 
@@ -92,6 +94,7 @@ export class DecideController extends Disposable {
     this.staticPrefix = undefined;
     this.lastView = undefined;
     this.lastViewJson = '';
+    this.rejudgePending = false;
   }
 
   /** After `ready`: the limits and the current analysis again. */
@@ -109,7 +112,6 @@ export class DecideController extends Disposable {
   begin(req: AnalysisRequest): AnalysisView | undefined {
     this.controller?.abort();
     const controller = (this.controller = new AbortController());
-    const cfg = this.config;
     const engine = this.services.engine;
     const key = promptKey(req.prompt);
     const okModels = req.models.filter((m) => req.results.some((r) => r.modelId === m && r.ok));
@@ -123,30 +125,35 @@ export class DecideController extends Disposable {
       judge: null,
       promptCache: okModels.length && memo.every((x) => x) ? Object.fromEntries(okModels.map((m, i) => [m, memo[i]!])) : undefined,
     };
-    const answers = req.results.filter((r) => r.ok && r.output.trim()).length;
-    const judging = !!cfg.judgeModel && answers > 0;
-    this.status = {
-      status: judging ? 'analysing' : 'ready',
-      message: judging ? `Judging ${answers} answer${answers === 1 ? '' : 's'} with ${cfg.judgeModel}…` : null,
-      measuringPromptCache: false,
-    };
+    const judging = this.startAnalysis(req);
     const first = this.build();
     this.analysed = this.analyse(req, controller, judging);
-    void this.readHitRate();
+    this.loadHistory();
     return first;
   }
 
+  /** Sets the status for an analysis of `req` about to start; whether the judge will grade. */
+  private startAnalysis(req: AnalysisRequest): boolean {
+    const cfg = this.config;
+    const answers = req.results.filter((r) => r.ok && r.output.trim()).length;
+    const judging = !!cfg.judgeModel && answers > 0;
+    const against = this.reference(req) ? ' against the reference answer' : '';
+    this.status = {
+      status: judging ? 'analysing' : 'ready',
+      message: judging ? `Judging ${answers} answer${answers === 1 ? '' : 's'} with ${cfg.judgeModel}${against}…` : null,
+      measuringPromptCache: false,
+    };
+    return judging;
+  }
+
   /**
-   * Reads the hit rate from the call history (when the settings want it) and re-derives the
-   * options when it changed. The latest read wins; a file another process appended to is seen
-   * on the next run or settings change.
+   * When the settings want the measured hit rate: brings the history's recent calls up to date
+   * (read once, usually while the first run streams; again when another process wrote to it) and
+   * re-derives the options if they were read.
    */
-  async readHitRate(): Promise<void> {
-    const read = ++this.hitRateReads;
-    const measured = this.config.hitRateSource === 'history' ? await this.services.history.measuredHitRate() : undefined;
-    if (read !== this.hitRateReads) return;
-    this.historyHitRate = measured;
-    this.refresh();
+  private loadHistory(): void {
+    if (this.config.hitRateSource !== 'history') return;
+    void this.services.history.refreshRecent().then((read) => read && this.refresh());
   }
 
   private async analyse(req: AnalysisRequest, controller: AbortController, judging: boolean): Promise<void> {
@@ -160,10 +167,10 @@ export class DecideController extends Disposable {
         results: req.results,
         models: req.models,
         templateText: req.promptText,
-        judge: judging ? { model: cfg.judgeModel!, rubric: cfg.rubric } : undefined,
+        judge: judging ? { model: cfg.judgeModel!, rubric: cfg.rubric, reference: this.reference(req)?.text } : undefined,
         ratings: this.ratings(key),
         priors: cfg.priors,
-        settings: optionSettings(cfg, this.historyHitRate),
+        settings: optionSettings(cfg, this.services.history.measuredHitRate()),
         requirements: cleanRequirements(cfg.requirements),
         measurePromptCache: false,
         signal: controller.signal,
@@ -212,6 +219,58 @@ export class DecideController extends Disposable {
       this.status = { ...this.status, measuringPromptCache: false, message: `Measuring prompt caching failed: ${(e as Error)?.message ?? e}` };
     }
     this.refresh();
+    if (this.rejudgePending) this.rejudge();
+  }
+
+  /** Pins an answer as the judge's reference for the current prompt, and grades again against it. */
+  async pinReference(text: string, modelId: string): Promise<void> {
+    if (!this.request) return;
+    await this.storeReference(promptKey(this.request.prompt), { text, modelId });
+    this.rejudge();
+  }
+
+  /** Drops the pinned reference of the current prompt (the prompt file's applies again), and grades again. */
+  async unpinReference(): Promise<void> {
+    if (!this.request) return;
+    await this.storeReference(promptKey(this.request.prompt), undefined);
+    this.rejudge();
+  }
+
+  /**
+   * The reference changed: the judge grades the same answers again (its calls are answer-cached,
+   * so going back to an earlier reference costs nothing). Waits for a prompt-cache measurement in
+   * flight, which shares the abort controller.
+   */
+  private rejudge(): void {
+    const req = this.request;
+    if (!req || !this.measurements) return;
+    if (this.status.measuringPromptCache) {
+      this.rejudgePending = true;
+      this.refresh();
+      return;
+    }
+    this.rejudgePending = false;
+    if (!this.config.judgeModel) {
+      // Nothing to grade with: the view shows the reference, to be used once a judge is set.
+      this.refresh();
+      return;
+    }
+    this.controller?.abort();
+    const controller = (this.controller = new AbortController());
+    const judging = this.startAnalysis(req);
+    this.refresh();
+    this.analysed = this.analyse(req, controller, judging);
+  }
+
+  /** The reference the judge compares with: pinned in the panel, else the prompt file's. */
+  private reference(req: AnalysisRequest): ReferenceView | null {
+    const pinned = this.services.context.workspaceState.get<Record<string, PinnedReference>>(REFERENCES_KEY)?.[promptKey(req.prompt)];
+    if (pinned) return { source: 'pinned', modelId: pinned.modelId, text: pinned.text };
+    return req.fileReference !== undefined ? { source: 'prompt file', modelId: null, text: req.fileReference } : null;
+  }
+
+  private async storeReference(key: string, pinned: PinnedReference | undefined): Promise<void> {
+    await this.services.context.workspaceState.update(REFERENCES_KEY, updatedByPrompt(this.services.context.workspaceState.get<Record<string, PinnedReference>>(REFERENCES_KEY), key, pinned));
   }
 
   /** A 1–5 rating for a model on the current prompt (null clears it). */
@@ -219,15 +278,11 @@ export class DecideController extends Disposable {
     const req = this.request;
     if (!req || !req.models.includes(modelId)) return;
     if (rating !== null && !(Number.isInteger(rating) && rating >= 1 && rating <= 5)) return;
-    const all = { ...(this.services.context.workspaceState.get<Record<string, Record<string, number>>>(RATINGS_KEY) ?? {}) };
     const key = promptKey(req.prompt);
-    const mine = { ...(all[key] ?? {}) };
+    const mine = { ...this.ratings(key) };
     if (rating === null) delete mine[modelId];
     else mine[modelId] = rating;
-    delete all[key];
-    if (Object.keys(mine).length) all[key] = mine;
-    const keys = Object.keys(all);
-    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_RATED_PROMPTS))) delete all[old];
+    const all = updatedByPrompt(this.services.context.workspaceState.get<Record<string, Record<string, number>>>(RATINGS_KEY), key, Object.keys(mine).length ? mine : undefined);
     await this.services.context.workspaceState.update(RATINGS_KEY, all);
     this.refresh();
   }
@@ -253,7 +308,7 @@ export class DecideController extends Disposable {
   private onConfigChanged(): void {
     this.postLimits();
     this.refresh();
-    void this.readHitRate();
+    this.loadHistory();
   }
 
   private postLimits(): void {
@@ -278,9 +333,32 @@ export class DecideController extends Disposable {
   /** The view of the stored measurements under the current settings and ratings (remembered as the last one). */
   private build(): AnalysisView | undefined {
     if (!this.measurements || !this.request) return undefined;
-    const view = buildAnalysisView(this.measurements, this.config, this.ratings(promptKey(this.request.prompt)), this.status, this.historyHitRate);
+    const view = buildAnalysisView(this.measurements, this.config, this.status, {
+      ratings: this.ratings(promptKey(this.request.prompt)),
+      history: this.services.history.measuredHitRate(),
+      reference: this.reference(this.request),
+    });
     this.lastViewJson = JSON.stringify(view);
     this.lastView = view;
     return view;
   }
+}
+
+interface PinnedReference {
+  text: string;
+  /** Whose answer it was. */
+  modelId: string;
+}
+
+/**
+ * A per-prompt map of workspace state with `key` set to `value` (undefined deletes it), the
+ * most recent last and at most MAX_PROMPTS_KEPT prompts kept.
+ */
+function updatedByPrompt<T>(stored: Record<string, T> | undefined, key: string, value: T | undefined): Record<string, T> {
+  const all = { ...(stored ?? {}) };
+  delete all[key];
+  if (value !== undefined) all[key] = value;
+  const keys = Object.keys(all);
+  for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PROMPTS_KEPT))) delete all[old];
+  return all;
 }

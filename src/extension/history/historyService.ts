@@ -3,6 +3,8 @@
 // `promptProfiler.history.includePrompts` allows) to the append-only JSONL files of
 // src/core/history, in the workspace's storage (global storage when no folder is open).
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptInput } from '../../core/engine';
 import { HistoryLog, historyRecordFromResult, hitRateSince, measureHitRate, type HistoryRecord, type MeasuredHitRate } from '../../core/history';
@@ -27,6 +29,11 @@ export class HistoryService extends Disposable {
   /** Fires with the number of records just appended. */
   readonly onDidAppend = this.emitter.event;
   private warned = false;
+  /** Time and cache hit of the calls since the hit-rate window's start, oldest first (undefined: not read). */
+  private recent: RecentCall[] | undefined;
+  /** `filesState()` when `recent` matched the files. */
+  private knownFiles = '';
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     context: vscode.ExtensionContext,
@@ -62,25 +69,78 @@ export class HistoryService extends Disposable {
     return records;
   }
 
-  /** The answer-cache hit rate of the recent calls (Decide's measured h). Undefined when the files cannot be read. */
-  async measuredHitRate(): Promise<MeasuredHitRate | undefined> {
-    try {
-      const now = Date.now();
-      const { records } = await this.log.read({ since: hitRateSince({ now }) });
-      return measureHitRate(records, { now });
-    } catch (e) {
-      this.output.warn(`Could not read the call history in ${this.dir.fsPath}: ${(e as Error).message ?? e}`);
-      return undefined;
-    }
+  /**
+   * The answer-cache hit rate of the recent calls (Decide's measured h), from memory: undefined
+   * until `refreshRecent` has read the files (or when they could not be read).
+   */
+  measuredHitRate(): MeasuredHitRate | undefined {
+    if (!this.recent) return undefined;
+    const now = Date.now();
+    const since = hitRateSince({ now }).toISOString();
+    // ISO 8601 UTC times compare as strings.
+    if (this.recent.length && this.recent[0].time < since) this.recent = this.recent.filter((r) => r.time >= since);
+    return measureHitRate(this.recent, { now });
+  }
+
+  /**
+   * Keeps the time and cache hit of the recent calls in memory: read from the files the first
+   * time, and again only when another process (a second window, the extension host of another
+   * VS Code) changed them since; this window's own appends are added as they are written. A
+   * run's analysis thus needs no file read. True when the calls were (re)read.
+   */
+  refreshRecent(): Promise<boolean> {
+    return this.inTurn(async () => {
+      try {
+        // The files' state before the read: a write during the read shows as a change next time.
+        const files = await this.filesState();
+        if (this.recent && files === this.knownFiles) return false;
+        const { records } = await this.log.read({ since: hitRateSince() });
+        this.recent = records.map(recentCall);
+        this.knownFiles = files;
+        return true;
+      } catch (e) {
+        this.output.warn(`Could not read the call history in ${this.dir.fsPath}: ${(e as Error).message ?? e}`);
+        return false;
+      }
+    });
+  }
+
+  /** The history files' names and sizes: appends only ever grow them or add files. */
+  private async filesState(): Promise<string> {
+    const sizes = await Promise.all(
+      (await this.log.files()).map(async (f) => `${path.basename(f)}:${await fs.stat(f).then((s) => s.size, () => -1)}`),
+    );
+    return sizes.join('|');
+  }
+
+  /**
+   * Runs the reads and appends of this window one after the other: an append is then either in
+   * the files before `refreshRecent` reads them, or counted in memory after, never lost or doubled.
+   */
+  private inTurn<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(op);
+    this.turn = result.catch(() => undefined);
+    return result;
   }
 
   /** Appends a run's calls when the history is enabled. Never throws: a profile must not fail on it. */
   async recordRun(prompt: PromptInput, results: readonly RunResult[], times: RunTimes): Promise<number> {
     if (!this.enabled) return 0;
+    return this.append(this.recordsOf(prompt, results, times));
+  }
+
+  /** Appends records to the history. Never throws; the number written. */
+  private async append(records: readonly HistoryRecord[]): Promise<number> {
     try {
-      const records = this.recordsOf(prompt, results, times);
       if (!records.length) return 0;
-      await this.log.append(records);
+      await this.inTurn(async () => {
+        // Known files before the write: ours after it. Otherwise another process wrote meanwhile, and the next refresh reads it.
+        const known = !!this.recent && (await this.filesState()) === this.knownFiles;
+        await this.log.append(records);
+        if (!this.recent) return;
+        this.recent.push(...records.map(recentCall));
+        if (known) this.knownFiles = await this.filesState();
+      });
       this.emitter.fire(records.length);
       return records.length;
     } catch (e) {
@@ -94,3 +154,7 @@ export class HistoryService extends Disposable {
     }
   }
 }
+
+type RecentCall = Pick<HistoryRecord, 'time' | 'cacheHit'>;
+
+const recentCall = (r: HistoryRecord): RecentCall => ({ time: r.time, cacheHit: r.cacheHit });

@@ -45,6 +45,8 @@ export interface RunRequest {
   /** For the panel's title line. */
   promptText: string;
   bypassCache: boolean;
+  /** The prompt file's reference answer for the judge (front matter `reference:`). */
+  reference?: string;
 }
 
 export class ProfilePanel extends Disposable {
@@ -188,7 +190,14 @@ export class ProfilePanel extends Disposable {
   private analyse(runId: number, results: readonly RunResult[]): void {
     const request = this.lastRequest;
     if (!request || this.closed) return;
-    this.pendingAnalysis = this.decide.begin({ runId, prompt: request.prompt, models: request.models, promptText: request.promptText, results });
+    this.pendingAnalysis = this.decide.begin({
+      runId,
+      prompt: request.prompt,
+      models: request.models,
+      promptText: request.promptText,
+      fileReference: request.reference,
+      results,
+    });
   }
 
   /** Runs one column again, in place, skipping the answer cache. */
@@ -374,6 +383,15 @@ export class ProfilePanel extends Disposable {
         break;
       case 'measurePromptCache':
         await this.decide.measurePromptCache();
+        break;
+      case 'pinReference': {
+        // Only a whole answer of this run: not one still streaming, cut off or failed.
+        const col = this.state.columns[m.index];
+        if (col?.status === 'done' && col.output.trim()) await this.decide.pinReference(col.output, col.modelId);
+        break;
+      }
+      case 'unpinReference':
+        await this.decide.unpinReference();
         break;
       case 'copy': {
         const col = this.state.columns[m.index];

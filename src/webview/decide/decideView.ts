@@ -98,6 +98,12 @@ export class DecideView {
   private readonly tableBody = h('tbody');
   private readonly unrankedEl = h('div', { class: 'unranked' });
   private readonly judgeEl = h('p', { class: 'judge-line' });
+  private readonly referenceText = h('span', { class: 'reference-text' });
+  private readonly unpinBtn = h('button', {
+    class: 'btn-secondary btn-small',
+    text: 'Unpin',
+    attrs: { type: 'button', 'aria-label': "Unpin the judge's reference answer" },
+  });
   private readonly qualityBody = h('tbody');
   private readonly cacheBtn = h('button', { class: 'btn-secondary btn-small btn-measure', attrs: { type: 'button' } });
   private readonly cacheText = h('span', { class: 'cache-text' });
@@ -165,6 +171,7 @@ export class DecideView {
       this.cacheBtn.disabled = true;
       this.post({ type: 'measurePromptCache' });
     });
+    this.unpinBtn.addEventListener('click', () => this.post({ type: 'unpinReference' }));
     this.root = h(
       'section',
       { class: 'decide', attrs: { 'aria-labelledby': 'decide-title', id: 'decide', tabindex: '-1' } },
@@ -180,6 +187,7 @@ export class DecideView {
       this.unrankedEl,
       h('h3', { text: 'Quality' }),
       this.judgeEl,
+      h('p', { class: 'reference-line' }, this.referenceText, this.unpinBtn),
       h('div', { class: 'table-scroll' }, qualityTable),
       h('div', { class: 'prompt-cache-row' }, this.cacheText, this.cacheBtn),
       h('h3', { text: 'Routing' }),
@@ -446,14 +454,31 @@ export class DecideView {
       setText(
         this.judgeEl,
         `Judge ${j.model}${j.customRubric ? ' (your rubric)' : ''}: ${j.scored} answer${j.scored === 1 ? '' : 's'} scored${j.unscored ? `, ${j.unscored} without a score${j.firstError ? ` (${j.firstError})` : ''}` : ''} · ` +
-          `${cost} — not part of any option's cost${j.costPerJudgementUsd !== null ? ` (${formatUsd(j.costPerJudgementUsd)} per judgement)` : ''}.`,
+          `${cost} — not part of any option's cost${j.costPerJudgementUsd !== null ? ` (${formatUsd(j.costPerJudgementUsd)} per judgement)` : ''}` +
+          `${j.withReference ? '; graded against the reference answer' : ''}.`,
       );
     } else if (a.status === 'analysing' && a.assumptions.judgeModel) {
       setText(this.judgeEl, `Judge ${a.assumptions.judgeModel}: grading…`);
     } else {
       setText(this.judgeEl, 'No judge model (promptProfiler.quality.judgeModel): quality comes from your ratings, else the priors in settings.');
     }
+    this.renderReference();
     this.qualityBody.replaceChildren(...a.models.map((m) => this.qualityRow(m)));
+  }
+
+  /** Which reference answer the judge compares with, and how to pin or unpin one. */
+  private renderReference(): void {
+    const a = this.analysis!;
+    const ref = a.reference ?? null;
+    const chars = (t: string) => `${t.length.toLocaleString('en-US')} character${t.length === 1 ? '' : 's'}`;
+    const later = a.assumptions.judgeModel ? '' : ' It is used once a judge model is set.';
+    let text: string;
+    if (!ref) text = 'No reference answer: the judge grades against the rubric alone. Pin a column\'s answer, or add reference: to the prompt file\'s front matter.';
+    else if (ref.source === 'pinned') text = `Reference answer: the answer of ${ref.modelId} you pinned (${chars(ref.text)}).${later}`;
+    else text = `Reference answer: from the prompt file's front matter (${chars(ref.text)}); pinning a column's answer replaces it.${later}`;
+    setText(this.referenceText, text);
+    this.referenceText.title = ref ? ref.text : '';
+    show(this.unpinBtn, ref?.source === 'pinned');
   }
 
   private qualityRow(m: ModelView): HTMLTableRowElement {
