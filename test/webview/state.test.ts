@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { applyMessage, restoredDecide, restoredState } from '../../src/webview/state';
+import { costLatencySkyline } from '../../src/webview/decide/chart';
 import { renderPanelHtml } from '../../src/webview/html';
 import { PriceBook } from '../../src/core/pricing';
 import type { RunResult } from '../../src/core/run';
@@ -187,6 +188,15 @@ describe('Decide data (host side, no vscode)', () => {
     // A measured 0 % is a measurement: no answer-cache option.
     const none = buildAnalysisView(measurements(), cfg(), status, { ratings: {}, history: { ...enough, rate: 0, hits: 0 } });
     assert.equal(none.options.some((o) => o.kind === 'answer-cache'), false);
+  });
+
+  it('the chart line joins only the frontier members that trade cost against p95 latency (no zig-zag)', () => {
+    const p = (id: string, x: number, y: number) => ({ id, x, y });
+    // As in the UI walk: two batch options (24 h) and two live ones; quality keeps all four on the frontier.
+    const line = costLatencySkyline([p('b-haiku', 0.35, 86400), p('live-gpt', 0.09, 10), p('b-gpt', 0.07, 86400), p('live-haiku', 0.5, 10)]);
+    assert.deepEqual(line.map((x) => x.id), ['b-gpt', 'live-gpt']);
+    assert.deepEqual(costLatencySkyline([p('a', 1, 3), p('b', 2, 2), p('c', 2, 2), p('d', 3, 1), p('e', 4, 1)]).map((x) => x.id), ['a', 'b', 'd']);
+    assert.deepEqual(costLatencySkyline([]), []);
   });
 
   it('reads the flat routing setting: tasks → tier or model, "cheap"/"strong" → the tier models, bad entries reported', () => {

@@ -1,5 +1,6 @@
 // The Decide chart: cost per 1,000 calls (log x) against p95 latency, quality as colour and size,
-// the Pareto frontier as a dashed line through diamond points, the recommendation as a star, the
+// the Pareto frontier as diamond points (a solid line joins those that trade cost against latency),
+// the recommendation as a star, the
 // user's limits as dashed lines around the feasible corner. Chart.js, registering only what is
 // drawn here (scatter, points, lines, linear + log scales, tooltip).
 //
@@ -123,7 +124,7 @@ export class DecideChart {
     const point = (o: DecisionOption): ChartPoint => ({ x: o.costPer1k! > 0 ? o.costPer1k! : this.zeroCost, y: o.latency!.p95, id: o.id });
     const ranked = plotted.filter((o) => o.quality !== null);
     const unknown = plotted.filter((o) => o.quality === null);
-    const frontierPts = ranked.filter((o) => input.frontier.has(o.id)).map(point).sort((a, b) => a.x - b.x || a.y - b.y);
+    const frontierPts = costLatencySkyline(ranked.filter((o) => input.frontier.has(o.id)).map(point));
     const rec = input.recommended ? plotted.find((o) => o.id === input.recommended) : undefined;
     const sel = input.selected ? plotted.find((o) => o.id === input.selected) : undefined;
     const t = this.theme;
@@ -140,7 +141,6 @@ export class DecideChart {
         showLine: true,
         borderColor: withAlpha(t.fg, 0.6),
         borderWidth: 1.5,
-        borderDash: [6, 4],
         pointRadius: 0,
         pointHoverRadius: 0,
         pointHitRadius: 0,
@@ -473,4 +473,17 @@ function readTheme(el: HTMLElement): Theme {
     quality: [v('--pp-quality-low', '#e6550d'), v('--pp-quality-mid', '#c9a800'), v('--pp-quality-high', '#2ca25f')],
     font: v('--vscode-font-family', 'system-ui, sans-serif'),
   };
+}
+
+/**
+ * The frontier is over three objectives; the chart shows two. The line joins only the members
+ * that no other member beats on both cost and p95 latency, in cost order, so it falls
+ * monotonically instead of zig-zagging through members that are there for their quality (those
+ * stay diamonds, off the line).
+ */
+export function costLatencySkyline(points: readonly ChartPoint[]): ChartPoint[] {
+  const sorted = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  const out: ChartPoint[] = [];
+  for (const p of sorted) if (!out.length || p.y < out[out.length - 1].y) out.push(p);
+  return out;
 }

@@ -134,7 +134,7 @@ export class DecideView {
     const legend = h(
       'div',
       { class: 'chart-legend', attrs: { 'aria-hidden': 'true' } },
-      h('span', { class: 'lg lg-frontier', text: '◆ frontier' }),
+      h('span', { class: 'lg lg-frontier', text: '◆ frontier (solid line: its cost vs latency trade-off)' }),
       h('span', { class: 'lg lg-dominated', text: '● dominated' }),
       h('span', { class: 'lg lg-rec', text: '★ recommended' }),
       h('span', { class: 'lg lg-unknown', text: '○ quality unknown' }),
