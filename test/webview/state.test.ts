@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { applyMessage, restoredDecide, restoredState } from '../../src/webview/state';
-import { costLatencySkyline } from '../../src/webview/decide/chart';
+import { costLatencySkyline } from '../../src/webview/decide/frontierLine';
 import { renderPanelHtml } from '../../src/webview/html';
 import { PriceBook } from '../../src/core/pricing';
 import type { RunResult } from '../../src/core/run';

@@ -20,6 +20,7 @@ import {
   type PointStyle,
   type TooltipItem,
 } from 'chart.js';
+import { costLatencySkyline } from './frontierLine';
 import { formatUsd } from '../../core/format';
 import { formatSeconds, type Requirements } from '../../core/analysis/pareto';
 import type { DecisionOption } from '../protocol';
@@ -475,15 +476,3 @@ function readTheme(el: HTMLElement): Theme {
   };
 }
 
-/**
- * The frontier is over three objectives; the chart shows two. The line joins only the members
- * that no other member beats on both cost and p95 latency, in cost order, so it falls
- * monotonically instead of zig-zagging through members that are there for their quality (those
- * stay diamonds, off the line).
- */
-export function costLatencySkyline(points: readonly ChartPoint[]): ChartPoint[] {
-  const sorted = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
-  const out: ChartPoint[] = [];
-  for (const p of sorted) if (!out.length || p.y < out[out.length - 1].y) out.push(p);
-  return out;
-}
