@@ -1,7 +1,8 @@
 // Which base URL and which key each provider gets. The rule that protects users' keys: a base
 // URL (or key variable) that comes from WORKSPACE settings — files in a cloned repository — only
-// receives a key after the user confirms it in a trusted workspace. User settings and the
-// environment (OPENAI_BASE_URL / ANTHROPIC_BASE_URL, like the SDKs) are the user's own.
+// receives a key after the user confirms it in a trusted workspace, and in Restricted Mode it is
+// not used at all (no key, no prompt goes there, whatever was approved before). User settings and
+// the environment (OPENAI_BASE_URL / ANTHROPIC_BASE_URL, like the SDKs) are the user's own.
 import * as vscode from 'vscode';
 import { BASE_URL_ENV, providerSettings, type ProviderSettings } from '../core/config';
 import type { ProviderConfig, ProviderError } from '../core/types';
@@ -41,12 +42,22 @@ export class EndpointResolver {
     const wsOwn = ec.providers.workspace?.[name];
     const settings: ProviderSettings | undefined = userSettings ?? (wsOwn ? { ...wsOwn, apiKeyEnv: undefined } : undefined);
     if (!settings) {
-      return fail('config', `Unknown provider "${name}". Add it to the setting promptProfiler.providers (type and baseURL).`);
+      // VS Code hides the workspace's values of restricted settings in Restricted Mode.
+      const restricted = vscode.workspace.isTrusted ? '' : " In Restricted Mode the workspace's own promptProfiler.providers and promptProfiler.baseUrls are ignored.";
+      return fail('config', `Unknown provider "${name}". Add it to the setting promptProfiler.providers (type and baseURL).${restricted}`);
     }
     const userURL = ec.baseUrls.user?.[name] ?? ec.providers.user?.[name]?.baseURL;
     const envURL = BASE_URL_ENV[name] ? process.env[BASE_URL_ENV[name]] || undefined : undefined;
     const ownURL = userURL ?? envURL ?? userSettings?.baseURL;
-    const wsURL = ec.baseUrls.workspace?.[name] ?? wsOwn?.baseURL;
+    const workspaceURL = ec.baseUrls.workspace?.[name] ?? wsOwn?.baseURL;
+    const restricted = !vscode.workspace.isTrusted && workspaceURL !== undefined && workspaceURL !== ownURL;
+    if (restricted) {
+      this.log.warn(`Restricted Mode: ignored the workspace's base URL for ${name} (${workspaceURL}).`);
+      if (!ownURL && settings.type === 'openai-compatible') {
+        return fail('config', `Restricted Mode: the workspace sets ${name}'s base URL to ${workspaceURL}; it is used only once you trust this workspace.`);
+      }
+    }
+    const wsURL = restricted ? undefined : workspaceURL;
 
     let key = await this.keys.get(name, userSettings ?? settings);
     if (!key && settings.type !== 'openai-compatible' && options.interactive) key = await this.keys.prompt(name);
@@ -73,9 +84,10 @@ export class EndpointResolver {
 
   private async approved(name: string, url: string, options: ResolveOptions): Promise<boolean> {
     const id = `${name}|${url}`;
+    if (!vscode.workspace.isTrusted) return false;
     const list = this.workspaceState.get<string[]>(APPROVALS_KEY, []);
     if (list.includes(id)) return true;
-    if (!vscode.workspace.isTrusted || !options.interactive) return false;
+    if (!options.interactive) return false;
     const allow = 'Send my key there';
     const choice = await vscode.window.showWarningMessage(
       `This workspace's settings point ${name} at ${url}. Send your ${name} API key to that address?`,

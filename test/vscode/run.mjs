@@ -1,4 +1,5 @@
-// Runs the extension's integration suite in a real VS Code, then the UI walk, both with the
+// Runs the extension's integration suite in a real VS Code, then the UI walk and the Restricted
+// Mode walk (Workspace Trust on, an untrusted folder), then the VSIX acceptance, all with the
 // project's fake LLM server (test/fake-llm/server.ts) running on 127.0.0.1: the extension host
 // gets its URLs and the test keys through the environment. Run as `node --import tsx
 // test/vscode/run.mjs` (what `npm run test:vscode` does) so the TypeScript server can be
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { paths } from './paths.mjs';
 import { assertSetupDone, closeAllSessions, swallowErrorsWhileStopping, sweepStaleSessions } from './session.mjs';
+import { runRestrictedModeWalk } from './restricted.mjs';
 import { runUiWalk } from './ui-walk.mjs';
 import { runVsixAcceptance } from './vsix.mjs';
 
@@ -178,6 +180,10 @@ async function main() {
     if (interrupted) return 130;
     passed += walk.passed;
     failed += walk.failed;
+    const restricted = await runRestrictedModeWalk({ folder: workspace, env, ours: fakeLlm, workDir: runDir, log: (s) => console.log(`[restricted] ${s}`) });
+    if (interrupted) return 130;
+    passed += restricted.passed;
+    failed += restricted.failed;
   }
 
   if (!suiteOnly) {

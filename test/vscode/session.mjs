@@ -136,6 +136,8 @@ export function sweepStaleSessions() {
  * @param {Record<string,unknown>} [o.settings] user settings on top of DEFAULT_SETTINGS
  * @param {{width:number,height:number}} [o.viewport]
  * @param {string} [o.installVsix] a packaged extension to install into the fresh extensions dir first
+ * @param {boolean} [o.workspaceTrust] keep Workspace Trust on (default off): with
+ *   `security.workspace.trust.startupPrompt: "never"` in `o.settings` the folder opens in Restricted Mode
  */
 export async function startSession(o = {}) {
   assertSetupDone();
@@ -205,7 +207,7 @@ export async function startSession(o = {}) {
       '--bind-addr', '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', dirs.ud,
       '--extensions-dir', dirs.ext,
