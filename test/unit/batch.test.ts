@@ -161,6 +161,32 @@ describe('batch runs (real SDKs against the fake batch APIs)', function () {
     assert.equal(line.question, 'What is 1 + 1?');
     const contents = routes('openai.files.content');
     assert.equal(contents.length, 1, 'only an output file: no error file when nothing failed');
+    // Once the batch ended, the uploaded input (every prompt) was deleted at the vendor.
+    const inputFileId = job.state.parts[0].inputFileId!;
+    assert.deepEqual(
+      routes('openai.files.delete').map((r) => [r.path, r.status]),
+      [[`/v1/files/${inputFileId}`, 200]],
+    );
+    assert.equal(job.state.parts[0].inputFileDeleted, true);
+    assert.equal(JSON.parse(states[states.length - 1]).parts[0].inputFileDeleted, true, 'the saved state knows it');
+    const left = (await (await fetch(`${fake.openaiBaseURL}/files`, { headers: { authorization: 'Bearer sk-test' } })).json()) as { data: { id: string; purpose: string }[] };
+    assert.deepEqual(left.data.map((f) => f.purpose), ['batch_output'], 'only the output file is left');
+  });
+
+  it('OpenAI: an upload whose batch cannot be created is deleted again', async () => {
+    fake.setScenario({ kind: 'http_error', status: 400, message: 'Enqueued token limit reached.', path: '/v1/batches' });
+    const err: BatchError = await service()
+      .submit({ template: TEMPLATE, dataset: jsonl([{ question: question(1) }]), modelId: 'openai:gpt-4o-mini' })
+      .then(
+        () => assert.fail('should fail'),
+        (e) => e,
+      );
+    assert.equal(err.kind, 'bad_request');
+    const uploaded = routes('openai.files.create')[0];
+    assert.equal(uploaded.status, 200);
+    assert.equal(routes('openai.files.delete').length, 1);
+    const left = (await (await fetch(`${fake.openaiBaseURL}/files`, { headers: { authorization: 'Bearer sk-test' } })).json()) as { data: unknown[] };
+    assert.deepEqual(left.data, []);
   });
 
   it('Anthropic: 1,000 rows from a CSV file → one message batch, results streamed from results_url, exact half-price costs', async () => {

@@ -346,8 +346,26 @@ export class BatchJob {
     } catch (e) {
       throw this.error(e, signal);
     }
+    await this.deleteInputs(signal);
     if (JSON.stringify(this.current.parts) !== before) this.changed();
     return this.progress();
+  }
+
+  /**
+   * An ended part no longer needs its uploaded input (OpenAI keeps files until they are deleted,
+   * and this one holds every prompt). Best effort: a failure is tried again at the next poll.
+   */
+  private async deleteInputs(signal?: AbortSignal): Promise<void> {
+    if (!this.api.deleteInput) return;
+    for (const part of this.current.parts) {
+      if (!part.ended || !part.inputFileId || part.inputFileDeleted) continue;
+      try {
+        await this.api.deleteInput(part, signal);
+        part.inputFileDeleted = true;
+      } catch {
+        if (signal?.aborted) return;
+      }
+    }
   }
 
   /** Polls until every part has ended. */

@@ -35,6 +35,8 @@ export interface BatchPartState {
   bytes: number;
   /** OpenAI: the uploaded input file. */
   inputFileId?: string;
+  /** OpenAI: the input file (it holds every prompt) was deleted at the vendor once the part ended. */
+  inputFileDeleted?: boolean;
   /** The vendor's own status word (`validating`, `in_progress`, `canceling`, `ended`, …). */
   status: string;
   /** No more change will come: results (if any) can be read. */

@@ -36,6 +36,8 @@ export interface VendorBatchApi {
   cancel(part: BatchPartState, signal?: AbortSignal): Promise<void>;
   /** The part's result lines, in the vendor's (arbitrary) order. */
   results(part: BatchPartState, signal?: AbortSignal): AsyncIterable<VendorRowResult>;
+  /** Deletes what was uploaded for an ended part (OpenAI: the input file); absent when nothing was. */
+  deleteInput?(part: BatchPartState, signal?: AbortSignal): Promise<void>;
 }
 
 export function createVendorApi(config: ProviderConfig): VendorBatchApi {
@@ -102,16 +104,27 @@ class OpenAIBatchApi implements VendorBatchApi {
       { file: await toFile(content, `prompt-profiler-${meta.jobId}-${meta.part}.jsonl`, { type: 'application/jsonl' }), purpose: 'batch' },
       { signal },
     );
-    const batch = await this.sdk.batches.create(
-      {
-        input_file_id: file.id,
-        endpoint: OPENAI_ENDPOINT,
-        completion_window: BATCH_COMPLETION_WINDOW,
-        metadata: { source: 'prompt-profiler', job: meta.jobId, part: String(meta.part) },
-      },
-      { signal },
-    );
+    let batch: { id: string };
+    try {
+      batch = await this.sdk.batches.create(
+        {
+          input_file_id: file.id,
+          endpoint: OPENAI_ENDPOINT,
+          completion_window: BATCH_COMPLETION_WINDOW,
+          metadata: { source: 'prompt-profiler', job: meta.jobId, part: String(meta.part) },
+        },
+        { signal },
+      );
+    } catch (e) {
+      // No batch will read the upload: do not leave the prompts in the account's files.
+      await this.sdk.files.delete(file.id).catch(() => undefined);
+      throw e;
+    }
     return { id: batch.id, inputFileId: file.id };
+  }
+
+  async deleteInput(part: BatchPartState, signal?: AbortSignal): Promise<void> {
+    if (part.inputFileId) await this.sdk.files.delete(part.inputFileId, { signal });
   }
 
   async refresh(part: BatchPartState, signal?: AbortSignal): Promise<void> {
