@@ -75,8 +75,8 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, new PromptHoverProvider(services, estimates)),
     vscode.languages.registerCodeLensProvider([{ language: 'prompt' }, { language: 'markdown' }], codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel) {
-        ProfilePanel.revive(panel, services);
+      async deserializeWebviewPanel(panel, state: unknown) {
+        ProfilePanel.revive(panel, services, state);
       },
     }),
     { dispose: () => ProfilePanel.active?.dispose() },

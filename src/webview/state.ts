@@ -80,6 +80,24 @@ export function restoredDecide(saved: unknown): { analysis?: AnalysisView; requi
   return out;
 }
 
+/**
+ * The panel state a revived panel starts from: the newer run of the two copies, with whatever
+ * was still running marked as stopped (the reload ended those requests).
+ */
+export function revivedState(...copies: (PanelState | undefined)[]): PanelState | undefined {
+  const newest = copies.filter((c): c is PanelState => !!c).sort((a, b) => b.runId - a.runId)[0];
+  if (!newest) return undefined;
+  const state = structuredClone(newest);
+  state.running = false;
+  for (const c of state.columns) {
+    if (c.status !== 'queued' && c.status !== 'streaming') continue;
+    c.status = 'cancelled';
+    c.outputLive = false;
+    c.error = { kind: 'cancelled', message: 'The window reloaded before this answer finished.' };
+  }
+  return state;
+}
+
 export function isLive(status: ColumnState['status']): boolean {
   return status === 'queued' || status === 'streaming';
 }

@@ -9,7 +9,8 @@
 // recorded usage and the list prices → the Decide section: chart, ratings, a limit that changes
 // the recommendation → hover the prompt → CodeLens → select a paragraph of
 // notes.md → a second paced run, stopped: columns cancelled with partial answers, streams closed →
-// the panel in a dark and a high-contrast theme. Steps wait on conditions, never on fixed sleeps.
+// the panel in a dark and a high-contrast theme → a window reload restores the panel, and its
+// Re-run still works. Steps wait on conditions, never on fixed sleeps.
 // Add steps to `walk()`; the helpers below hide the workbench's selectors.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -294,6 +295,37 @@ async function walk(ui) {
       await ui.screenshotPanel(`${file}-panel`);
     });
   }
+
+  await ui.step('a window reload restores the panel (the stopped run as it was), and its Re-run still works', async () => {
+    const before = await ui.readColumns();
+    await ui.page.reload();
+    await ui.waitForWorkbench();
+    await ui.waitForExtensionsActivated();
+    // VS Code brings the webview back through the extension's serializer; the webview redraws
+    // the run it kept with setState.
+    await waitUntil(async () => (await ui.readColumns()).length === before.length, 60_000, 'the panel restored with its columns');
+    const after = await ui.readColumns();
+    assert.deepEqual(
+      after.map((c) => [c.model, c.status, c.text, c.cost]),
+      before.map((c) => [c.model, c.status, c.text, c.cost]),
+      'the same columns, statuses, answers and costs',
+    );
+    // The revived host kept the last request: Re-run (answer cache allowed) sends that prompt again.
+    await fake.post('/__admin/reset');
+    await fake.post('/__admin/profiles', profiles(UNPACED));
+    await ui.webviewFrame().getByRole('button', { name: 'Re-run', exact: true }).click();
+    await waitUntil(async () => {
+      const cols = await ui.readColumns();
+      return cols.length === MODELS.length && cols.every((c) => c.status === 'done');
+    }, RUN_TIMEOUT, 'the re-run finished');
+    const sent = (await fake.get('/__admin/requests')).filter((r) => r.route === 'openai.chat' || r.route === 'anthropic.messages');
+    assert.equal(sent.length, MODELS.length, 'one request per model');
+    for (const r of sent) {
+      const text = JSON.stringify(r.body.messages);
+      assert(text.includes('Translate \\"Good morning'), `${r.model}: the same prompt: ${text.slice(0, 120)}`);
+    }
+    await ui.screenshotPanel('12-panel-restored-rerun');
+  });
 }
 
 function page(ui) {

@@ -1,7 +1,7 @@
 // Pure tests of the panel's state handling (no browser).
 
 import assert from 'node:assert/strict';
-import { applyMessage, restoredDecide, restoredState } from '../../src/webview/state';
+import { applyMessage, restoredDecide, restoredState, revivedState } from '../../src/webview/state';
 import { costLatencySkyline } from '../../src/webview/decide/frontierLine';
 import { renderPanelHtml } from '../../src/webview/html';
 import { PriceBook } from '../../src/core/pricing';
@@ -53,6 +53,29 @@ describe('webview state', () => {
     assert.equal(restoredState(undefined), undefined);
     assert.equal(restoredState({ state: { runId: 'x', columns: [] } }), undefined);
     assert.equal(restoredState({ state: next }), next);
+  });
+
+  it('a revived panel starts from the newer of its two saved copies; what was still running is marked stopped', () => {
+    const older = { ...startState(4), running: false, columns: [column(0, { status: 'done', output: 'old answer' })] };
+    const newer = {
+      ...startState(6),
+      columns: [column(0, { status: 'done', output: 'A whole answer.' }), column(1, { status: 'streaming', output: 'A partial', outputLive: true }), column(2, { status: 'queued' })],
+    };
+    for (const copies of [[older, newer], [newer, older], [undefined, newer]]) {
+      const r = revivedState(...copies)!;
+      assert.equal(r.runId, 6);
+      assert.equal(r.running, false);
+      assert.deepEqual(
+        r.columns.map((c) => [c.status, c.output, c.outputLive, c.error?.message ?? null]),
+        [
+          ['done', 'A whole answer.', false, null],
+          ['cancelled', 'A partial', false, 'The window reloaded before this answer finished.'],
+          ['cancelled', '', false, 'The window reloaded before this answer finished.'],
+        ],
+      );
+    }
+    assert.equal(newer.columns[1].status, 'streaming', 'the copies are not changed');
+    assert.equal(revivedState(undefined, undefined), undefined);
   });
 
   it('renderPanelHtml has one nonce script, the CSP meta tag and no inline style', () => {

@@ -15,6 +15,7 @@ import type {
   RunSummaryView,
   WebviewToHost,
 } from '../../webview/protocol';
+import { restoredState, revivedState } from '../../webview/state';
 import { PANEL_VIEW_TYPE } from '../constants';
 import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
@@ -26,6 +27,11 @@ const FLUSH_MS = 30;
 /** While a run is live and nothing changes, the elapsed times are still sent this often. */
 const TICK_MS = 250;
 const LAST_RUN_KEY = 'promptProfiler.lastRun';
+/**
+ * The panel as the last run left it. The webview keeps its own copy (setState), but a browser
+ * reload (VS Code for the Web, code-server) may restore a stale one: the newer of the two wins.
+ */
+const LAST_STATE_KEY = 'promptProfiler.lastPanelState';
 /** A live tok/s figure needs at least this much streaming after the first token. */
 const MIN_RATE_WINDOW_MS = 250;
 
@@ -66,10 +72,13 @@ export class ProfilePanel extends Disposable {
     return (ProfilePanel.current = new ProfilePanel(panel, services));
   }
 
-  static revive(panel: vscode.WebviewPanel, services: Services): ProfilePanel {
+  /** After a window reload: `webviewState` is what the webview kept (`PersistedWebviewState`, or anything). */
+  static revive(panel: vscode.WebviewPanel, services: Services, webviewState?: unknown): ProfilePanel {
     ProfilePanel.current?.dispose();
     panel.webview.options = webviewPanelOptions(services.extensionUri);
-    return (ProfilePanel.current = new ProfilePanel(panel, services));
+    const revived = (ProfilePanel.current = new ProfilePanel(panel, services));
+    revived.state = revivedState(restoredState(services.context.workspaceState.get(LAST_STATE_KEY)), restoredState(webviewState)) ?? revived.state;
+    return revived;
   }
 
   static get active(): ProfilePanel | undefined {
@@ -182,6 +191,7 @@ export class ProfilePanel extends Disposable {
       if (this.state.runId === runId) {
         this.state.running = false;
         this.flush();
+        this.persist();
       }
     }
   }
@@ -234,8 +244,14 @@ export class ProfilePanel extends Disposable {
       if (this.state.runId === runId) {
         this.state.running = this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming');
         this.flush();
+        if (!this.state.running) this.persist();
       }
     }
+  }
+
+  /** Keeps the finished run for a revived panel (plain data: answers and figures, never a key). */
+  private persist(): void {
+    void this.services.context.workspaceState.update(LAST_STATE_KEY, { state: this.state });
   }
 
   private onProgress(e: RunProgress): void {
