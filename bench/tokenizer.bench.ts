@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { prng } from '../test/fake-llm/textgen';
 
 type Lib = 'js-tiktoken' | 'gpt-tokenizer';
 type EncodingName = 'o200k_base' | 'cl100k_base';
@@ -40,18 +41,6 @@ function arg(name: string): string | undefined {
 // ------------------------------------------------------------------------------------------
 // Deterministic text
 // ------------------------------------------------------------------------------------------
-
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the of and to in a is that for it as was with be by on not he this are or his from at which but have an they ' +

@@ -28,6 +28,7 @@ import {
 import { PriceBook } from '../../src/core/pricing';
 import type { RunResult } from '../../src/core/run';
 import type { Usage } from '../../src/core/types';
+import { prng } from '../fake-llm/textgen';
 
 export const SEED_OPTIONS: ParetoPoint[] = [
   { name: 'GPT-4 no caching', latencyP95: 2.5, costPer1k: 10.0, quality: 0.92 },
@@ -38,17 +39,6 @@ export const SEED_OPTIONS: ParetoPoint[] = [
   { name: 'GPT-4-turbo + caching', latencyP95: 1.2, costPer1k: 4.0, quality: 0.9 },
 ];
 
-/** mulberry32: a small seeded PRNG, so a failing property case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const close = (a: number | null | undefined, b: number, eps = 1e-9) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < eps, `${a} ≠ ${b}`);
 
@@ -110,7 +100,7 @@ describe('analysis: Pareto frontier', () => {
   });
 
   it('property (200 seeded random sets): no member is dominated; every non-member is dominated by a member; the selection is a feasible member with the lowest cost per quality point', () => {
-    const random = rng(20260923);
+    const random = prng(20260923);
     for (let set = 0; set < 200; set++) {
       const n = 1 + Math.floor(random() * 30);
       // Half the sets on a coarse grid, so ties and exact duplicates happen often.

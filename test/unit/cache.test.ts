@@ -14,6 +14,7 @@ import {
   type AnswerKeyParts,
 } from '../../src/core/cache';
 import type { ChatRequest, ProviderConfig } from '../../src/core/types';
+import { makeEntry } from './support/cacheEntry';
 
 const TEST_API_KEY = 'sk-test-DO-NOT-STORE-9f8e7d6c5b4a';
 
@@ -33,27 +34,6 @@ function baseParts(): AnswerKeyParts {
     ],
     temperature: 0.2,
     maxOutputTokens: 256,
-  };
-}
-
-function makeEntry(key: string, createdAt: number, output = 'answer'): AnswerCacheEntry {
-  return {
-    key,
-    model: 'openai:gpt-4o-mini',
-    createdAt,
-    output,
-    usage: {
-      inputTokens: 12,
-      outputTokens: 3,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      cacheWrite1hTokens: 0,
-      reasoningTokens: 0,
-      estimated: false,
-    },
-    finishReason: 'stop',
-    ttftMs: 120,
-    latencyMs: 450,
   };
 }
 

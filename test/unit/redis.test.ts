@@ -17,6 +17,7 @@ import {
   type AnswerCacheEntry,
 } from '../../src/core/cache';
 import { freePort, needRedisServer, startRedisServer, type RedisServer } from '../redis/server';
+import { makeEntry } from './support/cacheEntry';
 
 function keyN(n: number): string {
   return answerCacheKey({
@@ -25,27 +26,6 @@ function keyN(n: number): string {
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content: `secret question ${n}` }],
   });
-}
-
-function makeEntry(key: string, createdAt: number, output = 'answer'): AnswerCacheEntry {
-  return {
-    key,
-    model: 'openai:gpt-4o-mini',
-    createdAt,
-    output,
-    usage: {
-      inputTokens: 12,
-      outputTokens: 3,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      cacheWrite1hTokens: 0,
-      reasoningTokens: 0,
-      estimated: false,
-    },
-    finishReason: 'stop',
-    ttftMs: 120,
-    latencyMs: 450,
-  };
 }
 
 const bytesOf = (e: AnswerCacheEntry) => Buffer.byteLength(JSON.stringify(e), 'utf8');
