@@ -1,5 +1,6 @@
 // Pure state handling for the panel (no DOM): applying host messages to the last PanelState.
 
+import { parseModelId } from '../core/types';
 import type { AnalysisView, ColumnState, HostToWebview, PanelState, PersistedWebviewState, Requirements } from './protocol';
 
 /** What changed in one column after a patch; the view re-renders only that. */
@@ -96,6 +97,33 @@ export function revivedState(...copies: (PanelState | undefined)[]): PanelState 
     c.error = { kind: 'cancelled', message: 'The window reloaded before this answer finished.' };
   }
   return state;
+}
+
+/** A column of a new run: queued, nothing measured yet. */
+export function newColumn(index: number, modelId: string, repeat: number): ColumnState {
+  const { provider, model } = parseModelId(modelId);
+  return {
+    index,
+    modelId,
+    provider,
+    model,
+    repeat,
+    status: 'queued',
+    output: '',
+    cacheHit: false,
+    elapsedMs: 0,
+    ttftMs: null,
+    latencyMs: null,
+    outputTokensPerSec: null,
+    inputTokens: null,
+    outputTokens: null,
+    outputLive: false,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    usageEstimated: false,
+    cost: null,
+    error: null,
+  };
 }
 
 export function isLive(status: ColumnState['status']): boolean {

@@ -1,32 +1,11 @@
 // Panel states shared by the webview tests.
 
 import { decide } from '../../src/core/analysis/decide';
+import { newColumn } from '../../src/webview/state';
 import type { AnalysisView, ColumnState, DecisionOption, ModelView, PanelState, Requirements } from '../../src/webview/protocol';
 
 export function column(index: number, over: Partial<ColumnState>): ColumnState {
-  return {
-    index,
-    modelId: 'openai:gpt-4o-mini',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    repeat: 0,
-    status: 'queued',
-    output: '',
-    cacheHit: false,
-    elapsedMs: 0,
-    ttftMs: null,
-    latencyMs: null,
-    outputTokensPerSec: null,
-    inputTokens: null,
-    outputTokens: null,
-    outputLive: false,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    usageEstimated: false,
-    cost: null,
-    error: null,
-    ...over,
-  };
+  return { ...newColumn(index, 'openai:gpt-4o-mini', 0), ...over };
 }
 
 export const OPENAI_COST = {

@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import type { EngineRunOptions, PromptInput } from '../../core/engine';
 import type { RunProgress, RunResult, RunSummary } from '../../core/run';
 import { loadTokenizer, tokenizerIfLoaded } from '../../core/tokens';
-import { parseModelId } from '../../core/types';
 import type {
   AnalysisView,
   ColumnPatch,
@@ -15,7 +14,7 @@ import type {
   RunSummaryView,
   WebviewToHost,
 } from '../../webview/protocol';
-import { restoredState, revivedState } from '../../webview/state';
+import { newColumn, restoredState, revivedState } from '../../webview/state';
 import { PANEL_VIEW_TYPE } from '../constants';
 import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
@@ -439,32 +438,6 @@ function emptyState(): PanelState {
 function preview(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > 120 ? `${oneLine.slice(0, 117)}…` : oneLine;
-}
-
-function newColumn(index: number, modelId: string, repeat: number): ColumnState {
-  const { provider, model } = parseModelId(modelId);
-  return {
-    index,
-    modelId,
-    provider,
-    model,
-    repeat,
-    status: 'queued',
-    output: '',
-    cacheHit: false,
-    elapsedMs: 0,
-    ttftMs: null,
-    latencyMs: null,
-    outputTokensPerSec: null,
-    inputTokens: null,
-    outputTokens: null,
-    outputLive: false,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    usageEstimated: false,
-    cost: null,
-    error: null,
-  };
 }
 
 /** Starts loading (never awaits) the tokenizers the live output counts need. */
