@@ -6,8 +6,8 @@ import { getEncoding } from 'js-tiktoken';
 import { analyseRun, buildJudgePrompt, judgeAnswers } from '../../src/core/analysis';
 import { ProfilerEngine, type PromptInput } from '../../src/core/engine';
 import { parsePrompt } from '../../src/core/prompt';
-import type { ProviderConfig } from '../../src/core/types';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeResolver } from './support/fakeProviders';
 
 const OUTPUT = 'Consistency, availability, partition tolerance: pick two when the network splits.';
 const o200k = getEncoding('o200k_base');
@@ -25,16 +25,9 @@ function promptOf(text: string): PromptInput {
 
 describe('analysis against the fake server', function () {
   let fake: FakeLlm;
-  const providers = (): Record<string, ProviderConfig> => ({
-    openai: { name: 'openai', type: 'openai', baseURL: fake.openaiBaseURL, apiKey: 'sk-test-openai' },
-    anthropic: { name: 'anthropic', type: 'anthropic', baseURL: fake.anthropicBaseURL, apiKey: 'sk-ant-test' },
-  });
   const engine = () =>
     new ProfilerEngine({
-      resolveProvider: (name) => {
-        const config = providers()[name];
-        return config ? { ok: true, config } : { ok: false, error: { kind: 'config', message: `Unknown provider "${name}".` } };
-      },
+      resolveProvider: fakeResolver(fake),
     });
 
   before(async () => {

@@ -23,8 +23,8 @@ import {
   type DatasetRow,
 } from '../../src/core/batch';
 import { PriceBook } from '../../src/core/pricing';
-import type { ProviderConfig } from '../../src/core/types';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeProviders, fakeResolver } from './support/fakeProviders';
 
 const o200k = getEncoding('o200k_base');
 const enc = (s: string) => o200k.encode(s).length;
@@ -61,16 +61,10 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 describe('batch runs (real SDKs against the fake batch APIs)', function () {
   let fake: FakeLlm;
   let dir: string;
-  const providers = (): Record<string, ProviderConfig> => ({
-    openai: { name: 'openai', type: 'openai', baseURL: fake.openaiBaseURL, apiKey: 'sk-test-openai' },
-    anthropic: { name: 'anthropic', type: 'anthropic', baseURL: fake.anthropicBaseURL, apiKey: 'sk-ant-test' },
-  });
+  const providers = () => fakeProviders(fake);
   const service = (limits?: Partial<Record<BatchVendor, Partial<BatchLimits>>>) =>
     new BatchService({
-      resolveProvider: (name) => {
-        const config = providers()[name];
-        return config ? { ok: true, config } : { ok: false, error: { kind: 'config', message: `Unknown provider "${name}".` } };
-      },
+      resolveProvider: fakeResolver(fake),
       prices: new PriceBook(),
       limits,
     });

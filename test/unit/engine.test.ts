@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { getEncoding } from 'js-tiktoken';
 import { AnswerCache, FileStore } from '../../src/core/cache';
 import { ProfilerEngine, type PromptInput } from '../../src/core/engine';
-import type { ProviderConfig } from '../../src/core/types';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeResolver } from './support/fakeProviders';
 
 const OUTPUT = 'Consistency, availability, partition tolerance: pick two when the network splits.';
 const o200k = getEncoding('o200k_base');
@@ -18,16 +18,9 @@ const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - 
 describe('engine (real SDKs against the fake server)', function () {
   let fake: FakeLlm;
   let dir: string;
-  const providers = (): Record<string, ProviderConfig> => ({
-    openai: { name: 'openai', type: 'openai', baseURL: fake.openaiBaseURL, apiKey: 'sk-test-openai' },
-    anthropic: { name: 'anthropic', type: 'anthropic', baseURL: fake.anthropicBaseURL, apiKey: 'sk-ant-test' },
-  });
   const engine = (extra: { cache?: AnswerCache; prices?: ConstructorParameters<typeof ProfilerEngine>[0]['priceOverrides'] } = {}) =>
     new ProfilerEngine({
-      resolveProvider: (name) => {
-        const config = providers()[name];
-        return config ? { ok: true, config } : { ok: false, error: { kind: 'config', message: `Unknown provider "${name}".` } };
-      },
+      resolveProvider: fakeResolver(fake),
       cache: extra.cache,
       priceOverrides: extra.prices,
     });

@@ -12,8 +12,8 @@ import {
   type CachePlan,
 } from '../../src/core/planner';
 import { effectiveRates, PriceBook } from '../../src/core/pricing';
-import type { ProviderConfig } from '../../src/core/types';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { fakeResolver } from './support/fakeProviders';
 
 const o200k = getEncoding('o200k_base');
 const enc = (s: string) => o200k.encode(s).length;
@@ -30,16 +30,9 @@ const POLICY = 'Refunds are processed within 14 days of a written request. '.rep
 describe('prompt-cache planner', function () {
   let fake: FakeLlm;
   const prices = new PriceBook();
-  const providers = (): Record<string, ProviderConfig> => ({
-    openai: { name: 'openai', type: 'openai', baseURL: fake.openaiBaseURL, apiKey: 'sk-test-openai' },
-    anthropic: { name: 'anthropic', type: 'anthropic', baseURL: fake.anthropicBaseURL, apiKey: 'sk-ant-test' },
-  });
   const engine = () =>
     new ProfilerEngine({
-      resolveProvider: (name) => {
-        const config = providers()[name];
-        return config ? { ok: true, config } : { ok: false, error: { kind: 'config', message: `Unknown provider "${name}".` } };
-      },
+      resolveProvider: fakeResolver(fake),
     });
   const exactCounter = (e: ProfilerEngine, modelId: string) => (r: Parameters<ProfilerEngine['countTokens']>[1]) => e.countTokens(modelId, r, true);
 
