@@ -314,7 +314,7 @@ export class ColumnView {
     this.pinBtn.setAttribute('aria-pressed', String(pinned));
     this.pinBtn.setAttribute('aria-label', pinned ? `Unpin the answer of ${who} as the judge's reference` : `Pin the answer of ${who} as the judge's reference`);
     this.pinBtn.title = pinned
-      ? "The judge grades every answer against this one. Click to unpin."
+      ? 'The judge grades every answer against this one. Click to unpin.'
       : 'Pin this answer as the reference the judge grades every answer against (the judge grades again).';
     // Only a whole answer can be the reference.
     this.pinBtn.disabled = !(c.status === 'done' && c.output.trim());

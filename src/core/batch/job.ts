@@ -353,7 +353,8 @@ export class BatchJob {
 
   /**
    * An ended part no longer needs its uploaded input (OpenAI keeps files until they are deleted,
-   * and this one holds every prompt). Best effort: a failure is tried again at the next poll.
+   * and this one holds every prompt). Best effort: a failure is tried again when the job is
+   * polled again (a resumed job is), and the saved state says which inputs are gone.
    */
   private async deleteInputs(signal?: AbortSignal): Promise<void> {
     if (!this.api.deleteInput) return;
