@@ -70,7 +70,8 @@ export async function runRestrictedModeWalk({ folder, env = {}, ours, workDir, l
         await ui.openFile('summarize.prompt');
         await ui.selectAll();
         await profileAndAnswer('Cancel');
-        // The command ended there: no panel opened, no request reached either server.
+        // The command ended there: no panel opened, no request reached either server. (An absence
+        // has no event to wait for: a short grace period lets a wrongly sent request arrive.)
         await page.waitForTimeout(500);
         assert.equal(await page.locator('iframe.webview').count(), 0, 'no profile panel');
         assert.deepEqual(generations(ours.requests), []);
