@@ -12,6 +12,8 @@ export const USAGE = `Usage:
   prompt-profiler estimate <file|-> [--model ID]... [--max-output N] [--json]
   prompt-profiler run <file|-> [--model ID]... [--concurrency N] [--repeat N] [--no-cache] [--json] [--html FILE]
       ${RUN_PARETO_USAGE}
+  prompt-profiler run <template|-> --dataset <rows.jsonl|.csv|.tsv> [--rows N] [--model ID]... [--concurrency N]
+      [--no-cache] [--json] [--pareto …]   (each row one run: cost, latency, quality and cascades over varied inputs)
   ${PARETO_USAGE}
   ${[...BATCH_USAGE, ...PLAN_USAGE].join('\n  ')}
   prompt-profiler report [--since DATE] [--until DATE] [--json | --csv] [--history DIR]

@@ -184,6 +184,79 @@ describe('prompt-profiler pareto / run --pareto', function () {
     assert.ok(!judged()[0].includes('<reference>'));
   });
 
+  it('run --dataset --pareto: every row one run; the judge grades each answer against its own row; the cascade passes 2 of 4 rows', async () => {
+    // The judge likes the answers to the odd questions only.
+    fake.setProfile('gpt-4.1', { output: ({ lastUserText }) => (/Question [13]\b/.test(lastUserText) ? 'Good.\nSCORE: 0.9' : 'Weak.\nSCORE: 0.4') });
+    fs.writeFileSync(path.join(cwd, 'qa.prompt'), '---\nsystem: You answer in one line.\n---\nQuestion {{n}}: {{question}}\n');
+    const rows = ['What is CAP?', 'What is BASE?', 'What is ACID?', 'What is Raft?'].map((question, i) => ({ n: i + 1, question }));
+    fs.writeFileSync(path.join(cwd, 'rows.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const A = 'openai:gpt-4o-mini';
+    const B = 'anthropic:claude-haiku-4-5';
+    const args = ['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--model', A, '--model', B, '--pareto', '--judge', 'openai:gpt-4.1', '--no-cache-probe', '--no-cache'];
+
+    const r = await cli([...args, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(json), ['rows', 'results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'judge']);
+    assert.equal(json.rows, 4);
+    assert.deepEqual(
+      json.results.map((x: { row: number; model: string; ok: boolean }) => `${x.row} ${x.model} ${x.ok}`).sort(),
+      [1, 2, 3, 4].flatMap((row) => [`${row} ${A} true`, `${row} ${B} true`]).sort(),
+    );
+    // What each model was sent: its row's question, once.
+    const sent = fake.requests.filter((q) => q.model === 'gpt-4o-mini' || q.model === 'claude-haiku-4-5');
+    assert.equal(sent.length, 8);
+    for (const row of rows) assert.equal(sent.filter((q) => JSON.stringify(q.body.messages).includes(`Question ${row.n}: ${row.question}`)).length, 2, row.question);
+    // The judge saw each answer with its own row's task.
+    const judged = fake.requests.filter((q) => q.model === 'gpt-4.1').map((q) => /Question (\d): /.exec(JSON.stringify(q.body.messages))?.[1]);
+    assert.deepEqual(judged.sort(), ['1', '1', '2', '2', '3', '3', '4', '4']);
+    assert.equal(json.judge.judgements, 8);
+
+    const opt = (id: string) => json.options.find((o: { id: string }) => o.id === id);
+    // Over the rows: n = 4 everywhere, quality the mean of 0.9, 0.4, 0.9, 0.4.
+    assert.deepEqual([opt(A).latency.n, opt(A).quality.n, opt(A).quality.source], [4, 4, 'judge']);
+    assert.ok(Math.abs(opt(A).quality.value - 0.65) < 1e-12);
+    const perCall = (model: string) => json.results.filter((x: { model: string }) => x.model === model).reduce((s: number, x: { cost: { total: number } }) => s + x.cost.total, 0) / 4;
+    assert.ok(Math.abs(opt(A).costPer1k - perCall(A) * 1000) < 1e-12, 'as is: the mean cost of the rows');
+    // The cascade accepts the cheap answer on rows 1 and 3, escalates rows 2 and 4.
+    const cascade = opt(`${A}>${B}|cascade`);
+    assert.equal(cascade.notes[0], 'pass rate 2/4 at judge score ≥ 0.7');
+    assert.ok(Math.abs(cascade.costPer1k - (opt(A).costPer1k + 0.5 * opt(B).costPer1k)) < 1e-12, 'cost(A) + (1 − pass) × cost(B)');
+
+    // The table: one line per model over the rows, then the options.
+    fake.reset();
+    const table = await cli([...args, '--rows', '2']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^model\s+calls\s+failed\s+cost\/call\s+p50\s+p95\s+spent\n/);
+    assert.match(table.stdout, new RegExp(`\\n${A}\\s+2\\s+0\\s+\\$[\\d.]+\\s+\\d+ ms \\(n=2\\)`));
+    assert.match(table.stdout, /\nWall time .* for 4 of 4 calls over 2 rows\.\n/);
+    assert.match(table.stdout, /── Options \(--pareto\) ──/);
+    assert.match(table.stderr, /^2 rows × 2 models: 4 calls\n/);
+  });
+
+  it('run --dataset: bad usage and bad rows are refused before anything is sent (exit 2)', async () => {
+    fs.writeFileSync(path.join(cwd, 'qa.prompt'), 'Question: {{question}}\n');
+    fs.writeFileSync(path.join(cwd, 'rows.jsonl'), '{"question":"What is CAP?"}\n{"topic":"no question here"}\n');
+    const cases: [string[], RegExp][] = [
+      [['run', 'qa.prompt', '--dataset', 'rows.jsonl'], /rows\.jsonl, row 2: no value for \{\{question\}\}\./],
+      [['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--repeat', '3'], /--repeat does not apply with --dataset: each row is one run\./],
+      [['run', 'qa.prompt', '--dataset', 'rows.txt'], /--dataset must be a \.jsonl, \.ndjson, \.csv or \.tsv file \(got "rows\.txt"\)\./],
+      [['run', 'qa.prompt', '--dataset', 'missing.jsonl'], /No such file: missing\.jsonl/],
+      [['run', 'qa.prompt', '--rows', '2'], /--rows needs --dataset\./],
+      [['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--pareto', '--judge', 'openai:gpt-4.1', '--reference', 'qa.prompt'], /--reference does not apply with --dataset/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+    // --rows 1 stops before the bad row.
+    const one = await cli(['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--rows', '1', '--model', 'openai:gpt-4o-mini', '--json', '--no-cache']);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(JSON.parse(one.stdout).results.length, 1);
+    assert.equal(fake.requests.filter((q) => q.route === 'openai.chat').length, 1);
+  });
+
   it('run: --pareto flags without --pareto, and bad --pareto values, are usage errors (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'cap.prompt', '--judge', 'openai:gpt-4.1'], /--judge needs --pareto\./],

@@ -284,6 +284,7 @@ export async function analyseForRun(
   file: string,
   io: CliIO,
   config: RunParetoConfig,
+  dataset?: { templateText: string; taskOf: (result: RunResult) => PromptInput },
 ): Promise<RunAnalysis> {
   const answered = results.filter((r) => r.ok && r.output.trim() !== '').length;
   if (config.judge) io.stderr(`Judging ${answered} answer${answered === 1 ? '' : 's'} with ${config.judge.model}…\n`);
@@ -293,7 +294,8 @@ export async function analyseForRun(
     prompt,
     results,
     models,
-    templateText: await readText(file, io),
+    templateText: dataset?.templateText ?? (await readText(file, io)),
+    taskOf: dataset?.taskOf,
     judge: config.judge,
     ratings: config.ratings,
     priors: config.priors,

@@ -1,15 +1,20 @@
 // prompt-profiler run: the prompt against every model in parallel, with a live progress line
-// on stderr and a table (or JSON) on stdout.
+// on stderr and a table (or JSON) on stdout. With --dataset, a template over a dataset's rows
+// (runDataset.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { compileTemplate } from '../../core/batch';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
 import type { RunResult } from '../../core/run';
+import { UsageError } from '../config';
 import type { CliIO } from '../main';
 import { renderHtmlReport } from '../htmlReport';
 import { renderTable } from '../table';
-import { chooseModels, loadCliConfig, makeEngine, positiveInt, readPrompt } from './common';
+import { chooseModels, loadCliConfig, makeEngine, positiveInt, readInputText, readPrompt } from './common';
 import { recordRunHistory } from './report';
+import { runOverDataset } from './runDataset';
+import { runResultJson } from './resultJson';
 import { analyseForRun, paretoRunJson, renderParetoSection, rereadableStdin, runParetoConfig, RUN_PARETO_OPTIONS } from './pareto';
 
 export async function runCommand(args: string[], io: CliIO): Promise<number> {
@@ -23,12 +28,38 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
       'no-cache': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       html: { type: 'string' },
+      dataset: { type: 'string' },
+      rows: { type: 'string' },
       ...RUN_PARETO_OPTIONS,
     },
   });
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
   const config = loadCliConfig(io);
+  if (values.dataset !== undefined) {
+    const templateFile = positionals[0];
+    if (!templateFile) throw new UsageError('Missing the template file (use - for standard input).');
+    if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
+    if (values.html !== undefined) throw new UsageError('--html does not apply with --dataset.');
+    if (pareto?.judge?.reference !== undefined) throw new UsageError('--reference does not apply with --dataset: each row has its own answer.');
+    const templateText = await readInputText(templateFile, io, 'template');
+    return runOverDataset(
+      {
+        templateFile,
+        templateText,
+        datasetFile: values.dataset,
+        rows: positiveInt(values.rows, '--rows'),
+        models: chooseModels(values.model, compileTemplate(templateText).models, config),
+        concurrency: positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8,
+        json: values.json,
+        pareto,
+        config,
+        engine: makeEngine(io, config, !values['no-cache']),
+      },
+      io,
+    );
+  }
+  if (values.rows !== undefined) throw new UsageError('--rows needs --dataset.');
   const { prompt, models: fromPrompt, reference } = await readPrompt(positionals[0], io);
   // The prompt file's `reference:` answer, unless --reference gave one.
   if (pareto?.judge && pareto.judge.reference === undefined && reference !== undefined) pareto.judge = { ...pareto.judge, reference };
@@ -64,7 +95,7 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
     io.stderr(`Wrote ${values.html}\n`);
   }
   if (values.json) {
-    io.stdout(JSON.stringify({ results: summary.results.map(toJson), wallMs: Math.round(summary.wallMs), ...(analysis ? paretoRunJson(analysis) : {}) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ results: summary.results.map(runResultJson), wallMs: Math.round(summary.wallMs), ...(analysis ? paretoRunJson(analysis) : {}) }, null, 2) + '\n');
   } else {
     io.stdout(renderResultsTable(summary.results) + '\n');
     for (const r of summary.results.filter((x) => x.ok)) {
@@ -74,33 +105,6 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
     if (analysis) io.stdout(`\n${renderParetoSection(analysis)}\n`);
   }
   return summary.results.every((r) => r.ok) ? 0 : 1;
-}
-
-/** The CLI's JSON contract: other tools script against it. */
-export function toJson(r: RunResult) {
-  return {
-    model: r.modelId,
-    ok: r.ok,
-    output: r.output,
-    cacheHit: r.cacheHit,
-    ttftMs: r.ttftMs === null ? null : Math.round(r.ttftMs),
-    latencyMs: Math.round(r.latencyMs),
-    outputTokensPerSec: r.outputTokensPerSec === null ? null : Math.round(r.outputTokensPerSec * 10) / 10,
-    usage: {
-      inputTokens: r.usage.inputTokens,
-      outputTokens: r.usage.outputTokens,
-      cacheReadTokens: r.usage.cacheReadTokens,
-      cacheWriteTokens: r.usage.cacheWriteTokens,
-    },
-    cost: r.cost && {
-      total: r.cost.total,
-      input: r.cost.input,
-      output: r.cost.output,
-      cacheRead: r.cost.cacheRead,
-      cacheWrite: r.cost.cacheWrite,
-    },
-    error: r.error && { kind: r.error.kind, message: r.error.message },
-  };
 }
 
 export function renderResultsTable(results: RunResult[]): string {

@@ -14,8 +14,10 @@ import { cheapestMeetingBar, type BarResult } from './routing';
 
 export interface AnalyseRunInput {
   engine: ProfilerEngine;
-  /** The prompt as run (variables filled). */
+  /** The prompt as run (variables filled); over a dataset, the first row's (for the prompt-cache probes). */
   prompt: PromptInput;
+  /** Over a dataset: the prompt of each result's row, for the judge (default: `prompt`). */
+  taskOf?: (result: RunResult) => PromptInput;
   /** The live run's results (all models × repeats). */
   results: readonly RunResult[];
   /** Model order; default: order of first appearance in `results`. */
@@ -52,7 +54,7 @@ export async function analyseRun(input: AnalyseRunInput): Promise<RunAnalysis> {
   const models = input.models ? [...input.models] : [...new Set(input.results.map((r) => r.modelId))];
   const staticPrefix = input.templateText !== undefined ? findStaticPrefix(input.templateText) : wholePromptStatic(input.prompt);
   const [judge, promptCache] = await Promise.all([
-    input.judge ? judgeAnswers(input.engine, input.prompt, input.results, input.judge, { signal: input.signal }) : Promise.resolve(null),
+    input.judge ? judgeAnswers(input.engine, input.taskOf ?? input.prompt, input.results, input.judge, { signal: input.signal }) : Promise.resolve(null),
     input.measurePromptCache === false
       ? Promise.resolve({} as Record<string, PromptCacheMeasurement>)
       : measurePromptCaching(input.engine, input.prompt, models.filter((m) => input.results.some((r) => r.modelId === m && r.ok)), staticPrefix, { signal: input.signal }),

@@ -42,10 +42,13 @@ export interface JudgeRunOptions {
   signal?: AbortSignal;
 }
 
-/** Grades every successful answer in `results` (all repeats) with the judge. */
+/**
+ * Grades every successful answer in `results` (all repeats) with the judge. `task` is the prompt
+ * the answers reply to, or, over a dataset, the prompt of each result's row.
+ */
 export async function judgeAnswers(
   engine: ProfilerEngine,
-  task: PromptInput,
+  task: PromptInput | ((result: RunResult) => PromptInput),
   results: readonly RunResult[],
   spec: JudgeSpec,
   options: JudgeRunOptions = {},
@@ -61,7 +64,8 @@ export async function judgeAnswers(
         return { modelId: r.modelId, repeat: r.repeat, score: null, reply: '', error: 'cancelled', costUsd: null, cacheHit: false };
       }
       try {
-        const { results: [j] } = await engine.run(buildJudgePrompt(task, r.output, spec), [spec.model], { signal: options.signal });
+        const asked = typeof task === 'function' ? task(r) : task;
+        const { results: [j] } = await engine.run(buildJudgePrompt(asked, r.output, spec), [spec.model], { signal: options.signal });
         const score = j.ok ? parseJudgeScore(j.output) : null;
         const error = !j.ok ? `${j.error?.kind}: ${j.error?.message}` : score === null ? 'no parseable SCORE in the reply' : null;
         return { modelId: r.modelId, repeat: r.repeat, score, reply: j.output, error, costUsd: j.cost?.total ?? null, cacheHit: j.cacheHit };

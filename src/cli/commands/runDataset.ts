@@ -1,0 +1,156 @@
+// prompt-profiler run <template> --dataset FILE: the template over the rows of a dataset on every
+// model, in real time. Cost, latency and quality (and a cascade's pass rate) are then measured
+// over varied inputs instead of repeats of one prompt. Each row is one "run" (its results carry
+// the row as `repeat`), so the Decide analysis needs nothing new; the judge grades each answer
+// against its own row's prompt.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatSeconds, measureModel } from '../../core/analysis';
+import { compileTemplate, datasetFormatOf, readDataset, renderTemplate } from '../../core/batch';
+import type { ProfilerEngine, PromptInput } from '../../core/engine';
+import { formatInt, formatMs, formatUsd } from '../../core/format';
+import { Semaphore, type RunResult } from '../../core/run';
+import { UsageError, type CliConfig } from '../config';
+import type { CliIO } from '../main';
+import { renderTable } from '../table';
+import { analyseForRun, paretoRunJson, renderParetoSection, type RunParetoConfig } from './pareto';
+import { recordRunHistory } from './report';
+import { runResultJson } from './resultJson';
+
+/** Real-time calls are rows × models: a larger set belongs in `prompt-profiler batch` (half price). */
+export const MAX_DATASET_ROWS = 1000;
+
+export interface DatasetRunInput {
+  templateFile: string;
+  templateText: string;
+  datasetFile: string;
+  /** Use the first N rows (default: all, at most MAX_DATASET_ROWS). */
+  rows?: number;
+  models: string[];
+  concurrency: number;
+  json: boolean;
+  pareto: RunParetoConfig | null;
+  config: CliConfig;
+  engine: ProfilerEngine;
+}
+
+export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise<number> {
+  const prompts = await readRowPrompts(input, io);
+  const { engine, models } = input;
+  const calls = prompts.length * models.length;
+  io.stderr(`${formatInt(prompts.length)} row${prompts.length === 1 ? '' : 's'} × ${models.length} model${models.length === 1 ? '' : 's'}: ${formatInt(calls)} calls\n`);
+
+  // Rows run side by side, each on all models at once: about `concurrency` calls in flight.
+  const gate = new Semaphore(Math.max(1, Math.floor(input.concurrency / models.length)));
+  let done = 0;
+  const started = performance.now();
+  const perRow = await Promise.all(
+    prompts.map(async (prompt, row): Promise<RunResult[]> => {
+      let release: () => void;
+      try {
+        release = await gate.acquire(io.signal);
+      } catch {
+        return []; // stopped before this row was sent
+      }
+      try {
+        const summary = await engine.run(prompt, models, {
+          concurrency: models.length,
+          signal: io.signal,
+          onProgress: (e) => {
+            if (e.type !== 'finished') return;
+            const r = e.result;
+            io.stderr(`[${++done}/${calls}] row ${row + 1} ${r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`}\n`);
+          },
+        });
+        await recordRunHistory(io, prompt, summary.results);
+        return summary.results.map((r) => ({ ...r, repeat: row }));
+      } finally {
+        release();
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const results = perRow.flat();
+
+  const analysis = input.pareto
+    ? await analyseForRun(engine, prompts[0], results, models, input.templateFile, io, input.pareto, {
+        templateText: input.templateText,
+        taskOf: (r) => prompts[r.repeat],
+      })
+    : null;
+
+  if (input.json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          rows: prompts.length,
+          results: results.map((r) => ({ row: r.repeat + 1, ...runResultJson(r) })),
+          wallMs: Math.round(wallMs),
+          ...(analysis ? paretoRunJson(analysis) : {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    io.stdout(renderDatasetSummary(results, models) + '\n');
+    io.stdout(`\nWall time ${formatMs(wallMs)} for ${formatInt(results.length)} of ${formatInt(calls)} calls over ${formatInt(prompts.length)} rows.\n`);
+    if (analysis) io.stdout(`\n${renderParetoSection(analysis)}\n`);
+  }
+  return results.length === calls && results.every((r) => r.ok) ? 0 : 1;
+}
+
+/** The dataset's rows rendered through the template; a bad row is a usage error, before anything is sent. */
+async function readRowPrompts(input: DatasetRunInput, io: CliIO): Promise<PromptInput[]> {
+  const format = datasetFormatOf(input.datasetFile);
+  if (!format) throw new UsageError(`--dataset must be a .jsonl, .ndjson, .csv or .tsv file (got "${input.datasetFile}").`);
+  const file = path.resolve(io.cwd, input.datasetFile);
+  if (!fs.existsSync(file)) throw new UsageError(`No such file: ${input.datasetFile}`);
+  const template = compileTemplate(input.templateText);
+  const limit = input.rows ?? MAX_DATASET_ROWS;
+  const prompts: PromptInput[] = [];
+  const stream = fs.createReadStream(file);
+  try {
+    for await (const row of readDataset(stream, format)) {
+      if (prompts.length === limit) {
+        if (input.rows === undefined) {
+          throw new UsageError(`The dataset has more than ${formatInt(MAX_DATASET_ROWS)} rows: profile a sample with --rows N, or send it all at half price with \`prompt-profiler batch\`.`);
+        }
+        break;
+      }
+      if ('error' in row) throw new UsageError(`${input.datasetFile}, row ${row.row}: ${row.error}`);
+      const rendered = renderTemplate(template, row.values);
+      if (rendered.missing.length) throw new UsageError(`${input.datasetFile}, row ${row.row}: no value for ${rendered.missing.map((v) => `{{${v}}}`).join(', ')}.`);
+      prompts.push({
+        ...rendered.prompt,
+        temperature: rendered.prompt.temperature ?? input.config.temperature,
+        maxOutputTokens: rendered.prompt.maxOutputTokens ?? input.config.maxOutputTokens,
+      });
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (!prompts.length) throw new UsageError(`${input.datasetFile} has no rows.`);
+  return prompts;
+}
+
+/** One line per model: calls, failures, mean cost per call, latency percentiles over the rows. */
+export function renderDatasetSummary(results: readonly RunResult[], models: readonly string[]): string {
+  return renderTable(
+    ['model', 'calls', 'failed', 'cost/call', 'p50', 'p95', 'spent'],
+    models.map((id) => {
+      const m = measureModel(id, results);
+      const spent = results.filter((r) => r.modelId === id && !r.cacheHit).reduce<number | null>((s, r) => (s === null || !r.cost ? null : s + r.cost.total), 0);
+      return [
+        id,
+        formatInt(m.runs),
+        formatInt(m.failed),
+        formatUsd(m.costPerCall),
+        m.latency ? `${formatSeconds(m.latency.p50)} (n=${m.latency.n})` : '—',
+        m.latency ? formatSeconds(m.latency.p95) : '—',
+        formatUsd(spent),
+      ];
+    }),
+    [1, 2, 3, 4, 5, 6],
+  );
+}
