@@ -5,6 +5,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
+import { renderDatasetSummary } from '../../src/cli/commands/runDataset';
+import { formatUsd } from '../../src/core/format';
+import { PriceBook } from '../../src/core/pricing';
+import type { RunResult } from '../../src/core/run';
+import { emptyUsage } from '../../src/core/types';
 import { fakeEnv, runCli } from './support/cli';
 
 const SEED = [
@@ -232,6 +237,24 @@ describe('prompt-profiler pareto / run --pareto', function () {
     assert.match(table.stdout, /\nWall time .* for 4 of 4 calls over 2 rows\.\n/);
     assert.match(table.stdout, /── Options \(--pareto\) ──/);
     assert.match(table.stderr, /^2 rows × 2 models: 4 calls\n/);
+  });
+
+  it('run --dataset summary: a failed call without tokens spent nothing; tokens without a price say "no price", never $0', () => {
+    const prices = new PriceBook();
+    const result = (modelId: string, repeat: number, over: Partial<RunResult> = {}): RunResult => {
+      const usage = { ...emptyUsage(), inputTokens: 1000, outputTokens: 200 };
+      return { modelId, repeat, ok: true, output: 'An answer.', finishReason: 'stop', cacheHit: false, ttftMs: 100, latencyMs: 1000 * (repeat + 1), outputTokensPerSec: 50, usage, cost: prices.cost(modelId, usage), error: null, ...over };
+    };
+    const A = 'openai:gpt-4o-mini';
+    const L = 'lab:no-such-model';
+    const failed = result(A, 2, { ok: false, output: '', usage: emptyUsage(), cost: null, error: { kind: 'server', message: 'HTTP 500' } });
+    const table = renderDatasetSummary([result(A, 0), result(A, 1), failed, result(L, 0)], [A, L]);
+    const perCall = prices.cost(A, { ...emptyUsage(), inputTokens: 1000, outputTokens: 200 })!.total;
+    const lines = table.split('\n').slice(2).map((l) => l.trim().split(/\s{2,}/));
+    assert.deepEqual(lines, [
+      [A, '3', '1', formatUsd(perCall), '1 s (n=2)', '2 s', formatUsd(2 * perCall)],
+      [L, '1', '0', 'no price', '1 s (n=1)', '1 s', 'no price'],
+    ]);
   });
 
   it('run --dataset: bad usage and bad rows are refused before anything is sent (exit 2)', async () => {

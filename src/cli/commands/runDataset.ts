@@ -140,7 +140,10 @@ export function renderDatasetSummary(results: readonly RunResult[], models: read
     ['model', 'calls', 'failed', 'cost/call', 'p50', 'p95', 'spent'],
     models.map((id) => {
       const m = measureModel(id, results);
-      const spent = results.filter((r) => r.modelId === id && !r.cacheHit).reduce<number | null>((s, r) => (s === null || !r.cost ? null : s + r.cost.total), 0);
+      // Spent: fresh calls only; a call with tokens but no price makes it "no price" (never $0).
+      const fresh = results.filter((r) => r.modelId === id && !r.cacheHit);
+      const unpriced = fresh.some((r) => !r.cost && r.usage.inputTokens + r.usage.outputTokens > 0);
+      const spent = unpriced ? null : fresh.reduce((s, r) => s + (r.cost?.total ?? 0), 0);
       return [
         id,
         formatInt(m.runs),
