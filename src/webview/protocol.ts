@@ -3,11 +3,10 @@
 // the pure analysis modules the webview bundles anyway (src/core/analysis/{options,decide,pareto,
 // quality,routing,stats}), so the option and decision shapes have one definition.
 import type { Decision } from '../core/analysis/decide';
-import type { DecisionOption, OptionSettings } from '../core/analysis/options';
+import type { DecisionOption, ModelMeasurement, OptionSettings } from '../core/analysis/options';
 import type { Requirements } from '../core/analysis/pareto';
 import type { QualityFigure } from '../core/analysis/quality';
 import type { Tier } from '../core/analysis/routing';
-import type { Percentiles } from '../core/analysis/stats';
 
 export type { Decision, DecisionOption, QualityFigure, Requirements };
 
@@ -88,15 +87,7 @@ export interface ColumnPatch {
 // ---- Decide (issue 5): the options of the current prompt, the frontier, the recommendation ----
 
 /** One profiled model: what its runs measured and where its quality figure comes from. */
-export interface ModelView {
-  modelId: string;
-  runs: number;
-  ok: number;
-  failed: number;
-  answerCacheHits: number;
-  /** Seconds, with n (answer-cache hits count with their original generation time). */
-  latency: Percentiles | null;
-  ttft: Percentiles | null;
+export interface ModelView extends Pick<ModelMeasurement, 'modelId' | 'runs' | 'ok' | 'failed' | 'answerCacheHits' | 'latency' | 'ttft'> {
   /** As-is USD per 1,000 calls; null = no price. */
   costPer1k: number | null;
   /** The figure in use: rating > judge > prior; null = none (the model's options are unranked). */

@@ -11,22 +11,13 @@ import {
   validatePriceOverride,
   type ModelPrice,
 } from '../../src/core/pricing';
-import type { CostBreakdown, Usage } from '../../src/core/types';
+import { emptyUsage, type CostBreakdown, type Usage } from '../../src/core/types';
 
 /** Prices as of the bundled data's date, so date-constrained prices are deterministic. */
 const AT = new Date('2026-09-23T00:00:00Z');
 
 function usage(u: Partial<Usage>): Usage {
-  return {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-    estimated: false,
-    ...u,
-  };
+  return { ...emptyUsage(), ...u };
 }
 
 function near(actual: number, expected: number, what = 'value'): void {
