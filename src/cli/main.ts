@@ -1,67 +1,67 @@
 // prompt-profiler: the command-line shell over the same engine as the extension.
 // Exit codes: 0 all runs succeeded, 1 some run failed, 2 bad usage.
-import { BATCH_USAGE, batchCommand } from './commands/batch';
-import { estimateCommand } from './commands/estimate';
-import { PARETO_USAGE, RUN_PARETO_HELP, RUN_PARETO_USAGE, paretoCommand } from './commands/pareto';
-import { PLAN_USAGE, planCommand } from './commands/plan';
-import { reportCommand } from './commands/report';
-import { runCommand } from './commands/run';
-import { UsageError } from './config';
+import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
+import { registerBatch } from './commands/batch';
+import { registerEstimate } from './commands/estimate';
+import { registerPareto } from './commands/pareto';
+import { registerPlan } from './commands/plan';
+import { registerReport } from './commands/report';
+import { registerRun } from './commands/run';
+import { seeHelp, type CommandContext } from './shared/command';
+import { UsageError, type CliIO } from './shared/io';
 
-export const USAGE = `Usage:
-  prompt-profiler estimate <file|-> [--model ID]... [--max-output N] [--json]
-  prompt-profiler run <file|-> [--model ID]... [--concurrency N] [--repeat N] [--no-cache] [--json] [--html FILE]
-      ${RUN_PARETO_USAGE}
-  prompt-profiler run <template|-> --dataset <rows.jsonl|.csv|.tsv> [--rows N] [--model ID]... [--concurrency N]
-      [--no-cache] [--json] [--pareto …]   (each row one run: cost, latency, quality and cascades over varied inputs)
-  ${PARETO_USAGE}
-  ${[...BATCH_USAGE, ...PLAN_USAGE].join('\n  ')}
-  prompt-profiler report [--since DATE] [--until DATE] [--json | --csv] [--history DIR]
+export type { CliIO } from './shared/io';
 
-Model ids are provider:model (openai:gpt-4o-mini, anthropic:claude-haiku-4-5, <name>:<model>
-for a provider in prompt-profiler.json). Keys and endpoints: OPENAI_API_KEY, OPENAI_BASE_URL,
-ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, and prompt-profiler.json in the working directory.
+const ABOUT = `
+Model ids are provider:model (openai:gpt-4o-mini, anthropic:claude-haiku-4-5, <name>:<model> for
+a provider in prompt-profiler.json). Keys and endpoints: OPENAI_API_KEY, OPENAI_BASE_URL,
+ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, and prompt-profiler.json (--config FILE, else the nearest
+one from the working directory upward; schema: schemas/prompt-profiler.schema.json).
+Exit codes: 0 success, 1 a run failed, 2 bad usage.`;
 
-${RUN_PARETO_HELP}`;
-
-export interface CliIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  readStdin: () => Promise<string>;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** Aborted on Ctrl-C. */
-  signal: AbortSignal;
+function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('prompt-profiler')
+    .description("Profile a prompt's cost, latency and quality across LLMs, side by side.")
+    .addHelpText('after', ABOUT)
+    .version(version, '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'prompt-profiler: ')),
+    })
+    .showHelpAfterError(seeHelp())
+    .helpCommand('help [command]', 'show the help of a command');
+  // Subcommands made with .command() inherit exitOverride and the output routing above.
+  for (const register of [registerEstimate, registerRun, registerPareto, registerBatch, registerPlan, registerReport]) {
+    register(program, ctx);
+  }
+  return program;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const [command, ...rest] = argv;
+  let code = 0;
+  const ctx: CommandContext = { io, exit: (c) => (code = c) };
+  const program = buildProgram(ctx);
+  let command: string | undefined;
+  program.hook('preAction', (_program, action) => {
+    command = action.name();
+  });
+  if (argv.length === 0) {
+    io.stderr(program.helpInformation());
+    return 2;
+  }
   try {
-    switch (command) {
-      case 'estimate':
-        return await estimateCommand(rest, io);
-      case 'run':
-        return await runCommand(rest, io);
-      case 'pareto':
-        return await paretoCommand(rest, io);
-      case 'batch':
-        return await batchCommand(rest, io);
-      case 'plan':
-        return await planCommand(rest, io);
-      case 'report':
-        return await reportCommand(rest, io);
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        io.stdout(USAGE + '\n');
-        return command ? 0 : 2;
-      default:
-        throw new UsageError(`Unknown command "${command}".`);
-    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`prompt-profiler: ${(e as Error).message}\n\n${USAGE}\n`);
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`prompt-profiler: ${e.message}\n${seeHelp(command)}\n`);
       return 2;
     }
     io.stderr(`prompt-profiler: ${(e as Error).stack ?? e}\n`);
@@ -76,6 +76,11 @@ if (require.main === module) {
     process.stderr.write('\nCancelling… (Ctrl-C again to quit now)\n');
     controller.abort();
   });
+  // `prompt-profiler … | head` closes our stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
@@ -87,6 +92,7 @@ if (require.main === module) {
     cwd: process.cwd(),
     env: process.env,
     signal: controller.signal,
+    stderrIsTTY: process.stderr.isTTY === true,
   }).then((code) => {
     process.exitCode = code;
   });

@@ -179,10 +179,10 @@ describe('prompt-profiler batch (CLI)', function () {
       const r = await cli(args, { advance: false });
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, message, args.join(' '));
-      assert.match(r.stderr, /Usage:/);
+      assert.match(r.stderr, /^prompt-profiler: [^\n]+\n\(see `prompt-profiler batch --help`\)\n$/, args.join(' '));
     };
     for (const [args, message] of cases) await usage(args, message);
-    await usage(['sum.prompt', 'rows.csv', '--bogus'], /Unknown option '--bogus'/);
+    await usage(['sum.prompt', 'rows.csv', '--bogus'], /unknown option '--bogus'/);
     fs.writeFileSync(path.join(cwd, 'empty.csv'), 'a,b\n');
     await usage(['sum.prompt', 'empty.csv', '--model', 'openai:gpt-4o-mini'], /The dataset empty\.csv has no rows\./);
     assert.equal(fake.requests.length, 0);

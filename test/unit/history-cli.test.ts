@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { reportCommand, parseCliDate, recordRunHistory } from '../../src/cli/commands/report';
-import { UsageError } from '../../src/cli/config';
+import { parseCliDate } from '../../src/cli/commands/report';
+import { recordRunHistory } from '../../src/cli/shared/history';
 import { main, type CliIO } from '../../src/cli/main';
 import { HistoryLog, type HistorySummary } from '../../src/core/history';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
@@ -188,10 +188,16 @@ describe('history from the CLI: run appends, report summarises', function () {
       [['--until', '2025-13-01'], /--until takes a date/],
       [['--since', '2025-06-02', '--until', '2025-06-01'], /--until must be after --since/],
       [['--json', '--csv'], /Choose one of --json and --csv/],
-      [['extra'], /report takes no file/],
     ];
-    for (const [args, message] of cases) await assert.rejects(reportCommand(args, io()), (e: Error) => e instanceof UsageError && message.test(e.message));
-    await assert.rejects(reportCommand(['--bogus'], io()), (e: NodeJS.ErrnoException) => e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
+    cases.push([['--bogus'], /^prompt-profiler: unknown option '--bogus'$/m], [['extra'], /too many arguments/]);
+    for (const [args, message] of cases) {
+      const x = io();
+      assert.equal(await main(['report', ...args], x), 2, args.join(' '));
+      assert.match(x.err(), message, args.join(' '));
+      // One line, then the pointer to the command's own help.
+      assert.equal(x.err().split('\n').length, 3, x.err());
+      assert.match(x.err(), /\n\(see `prompt-profiler report --help`\)\n$/);
+    }
   });
 
   it('parseCliDate: local calendar days, ISO date-times, spans back from now', () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
-import { renderDatasetSummary } from '../../src/cli/commands/runDataset';
+import { renderDatasetSummary } from '../../src/cli/shared/datasetRun';
 import { formatUsd } from '../../src/core/format';
 import { PriceBook } from '../../src/core/pricing';
 import type { RunResult } from '../../src/core/run';
@@ -89,7 +89,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     write('bad.json', JSON.stringify([{ name: 'a', latencyP95: -1, costPer1k: '3', quality: 1.2 }, { latencyP95: 1, costPer1k: 1, quality: 1 }, 7]));
     write('dupe.json', JSON.stringify([SEED[0], SEED[0]]));
     const cases: [string[], RegExp][] = [
-      [[], /Missing the options file/],
+      [[], /missing required argument 'options\.json'/],
       [['nope.json'], /No such file: nope\.json/],
       [['broken.json'], /broken\.json: not valid JSON/],
       [['object.json'], /object\.json: must be a JSON array/],
@@ -98,7 +98,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
       [['seed.json', '--max-latency', 'soon'], /--max-latency takes a number \(got "soon"\)/],
       [['seed.json', '--min-quality', '2'], /--min-quality must be a number from 0 to 1 \(got 2\)/],
       [['seed.json', '--max-latency', '0'], /--max-latency must be a number of seconds above 0/],
-      [['seed.json', '--bogus'], /Unknown option '--bogus'/],
+      [['seed.json', '--bogus'], /unknown option '--bogus'/],
     ];
     for (const [args, message] of cases) {
       const r = await pareto(args);

@@ -83,7 +83,7 @@ describe('prompt-profiler plan (CLI)', function () {
 
   it('bad usage exits 2 with a clear message', async () => {
     const cases: [string[], RegExp][] = [
-      [[], /Missing the prompt file/],
+      [[], /missing required argument 'file'/],
       [['nope.prompt'], /No such file: nope\.prompt/],
       [['review.prompt', '--ttl', '2h'], /--ttl is 5m or 1h \(got "2h"\)/],
       [['review.prompt', '--calls-per-hour', '0'], /--calls-per-hour takes a number above 0 \(got "0"\)/],

@@ -4,7 +4,7 @@
 // batch after the terminal was closed. Ctrl-C cancels the batch at the vendor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import {
   BatchError,
   BatchService,
@@ -21,36 +21,47 @@ import { compileTemplate } from '../../core/prompt/template';
 import { formatInt, formatUsd } from '../../core/format';
 import { PriceBook } from '../../core/pricing';
 import { parseModelId } from '../../core/types';
-import { resolveFromEnv, UsageError, type CliConfig } from '../config';
-import type { CliIO } from '../main';
-import { renderTable } from '../table';
-import { loadCliConfig, positiveInt, readInputText } from './common';
-
-export const BATCH_USAGE = [
-  'prompt-profiler batch <template|-> <dataset.jsonl|.csv|.tsv> --model ID [--json] [--out FILE.jsonl|.csv] [--max-output N] [--poll-interval SECONDS] [--state FILE]',
-  'prompt-profiler batch --resume STATE_FILE [--json] [--out FILE.jsonl|.csv] [--poll-interval SECONDS]',
-];
+import { defineCommand, type CommandContext } from '../shared/command';
+import { resolveFromEnv, type CliConfig } from '../shared/config';
+import { loadCliConfig, positiveInt } from '../shared/engine';
+import { readInputText } from '../shared/input';
+import { UsageError, type CliIO } from '../shared/io';
+import { renderTable } from '../shared/table';
 
 export const BATCH_STATE_DIR = path.join('.prompt-profiler', 'batches');
 /** The CLI polls more often than the core default: someone is watching the terminal. */
 export const CLI_POLL_INTERVAL_S = 15;
 
-export async function batchCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      model: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      'max-output': { type: 'string' },
-      'poll-interval': { type: 'string' },
-      state: { type: 'string' },
-      resume: { type: 'string' },
-    },
-  });
-  const config = loadCliConfig(io);
-  const pollIntervalMs = seconds(values['poll-interval'], '--poll-interval') ?? CLI_POLL_INTERVAL_S * 1000;
+interface BatchOptions {
+  model?: string;
+  json?: boolean;
+  out?: string;
+  maxOutput?: string;
+  pollInterval?: string;
+  state?: string;
+  resume?: string;
+  config?: string;
+}
+
+export function registerBatch(program: Command, ctx: CommandContext): void {
+  defineCommand(program, 'batch', "send a {{variable}} template over a dataset through the vendor's Batch API, at half price")
+    .argument('[template]', 'the template file (- for standard input)')
+    .argument('[dataset]', 'the rows: a .jsonl, .ndjson, .csv or .tsv file')
+    .option('--model <id>', 'the model, provider:model (openai: or anthropic:)')
+    .option('--json', 'print JSON')
+    .option('--out <file>', 'write every row\'s answer to a .jsonl or .csv file')
+    .option('--max-output <n>', 'output cap per row')
+    .option('--poll-interval <s>', `seconds between status checks (default ${CLI_POLL_INTERVAL_S})`)
+    .option('--state <file>', `where to save the batch's state (default ${BATCH_STATE_DIR}/<id>.json)`)
+    .option('--resume <state-file>', 'continue a batch from its state file')
+    .action(async (template: string | undefined, dataset: string | undefined, opts: BatchOptions, cmd: Command) =>
+      ctx.exit(await batchCommand(cmd.args, opts, ctx.io)),
+    );
+}
+
+export async function batchCommand(positionals: string[], values: BatchOptions, io: CliIO): Promise<number> {
+  const config = loadCliConfig(io, values.config);
+  const pollIntervalMs = seconds(values.pollInterval, '--poll-interval') ?? CLI_POLL_INTERVAL_S * 1000;
   const out = values.out;
   if (out !== undefined && !exportFormatOf(out)) throw new UsageError(`--out must name a .jsonl or .csv file (got "${out}").`);
   const service = new BatchService({
@@ -64,7 +75,7 @@ export async function batchCommand(args: string[], io: CliIO): Promise<number> {
   try {
     if (values.resume !== undefined) {
       if (positionals.length) throw new UsageError('--resume takes the state file only (no template or dataset).');
-      if (values.model !== undefined || values.state !== undefined || values['max-output'] !== undefined) {
+      if (values.model !== undefined || values.state !== undefined || values.maxOutput !== undefined) {
         throw new UsageError('--resume continues a batch as it was submitted: --model, --max-output and --state do not apply.');
       }
       statePath = path.resolve(io.cwd, values.resume);
@@ -85,7 +96,7 @@ export async function batchCommand(args: string[], io: CliIO): Promise<number> {
       if (!fs.existsSync(datasetPath)) throw new UsageError(`No such file: ${datasetFile}`);
       const template = compileTemplate(templateText);
       const modelId = chooseModel(values.model, template.models, config);
-      const maxOutputTokens = positiveInt(values['max-output'], '--max-output') ?? template.maxOutputTokens ?? config.maxOutputTokens;
+      const maxOutputTokens = positiveInt(values.maxOutput, '--max-output') ?? template.maxOutputTokens ?? config.maxOutputTokens;
       let requests = 0;
       statePath = '';
       job = await service.submit(

@@ -1,27 +1,36 @@
 // prompt-profiler estimate: tokens and cost of a prompt per model, offline, before anything is sent.
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { formatInt, formatUsd } from '../../core/format';
-import type { CliIO } from '../main';
-import { renderTable } from '../table';
-import { chooseModels, loadCliConfig, makeEngine, positiveInt, readPrompt } from './common';
+import { collect, defineCommand, type CommandContext } from '../shared/command';
+import { chooseModels, loadCliConfig, makeEngine, positiveInt } from '../shared/engine';
+import { readPrompt } from '../shared/input';
+import type { CliIO } from '../shared/io';
+import { renderTable } from '../shared/table';
 
 export const DEFAULT_MAX_OUTPUT = 1024;
 
-export async function estimateCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      model: { type: 'string', multiple: true },
-      'max-output': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const config = loadCliConfig(io);
-  const { prompt, models: fromPrompt } = await readPrompt(positionals[0], io);
+interface EstimateOptions {
+  model?: string[];
+  maxOutput?: string;
+  json?: boolean;
+  config?: string;
+}
+
+export function registerEstimate(program: Command, ctx: CommandContext): void {
+  defineCommand(program, 'estimate', 'input tokens and cost of a prompt per model, offline: nothing is sent')
+    .argument('<file>', 'the prompt file (- for standard input)')
+    .option('--model <id>', 'a model to estimate, provider:model (repeatable; default: the prompt file\'s, the config\'s, or two defaults)', collect)
+    .option('--max-output <n>', `output tokens to price the "cost with max output" at (default: the prompt's max_tokens, else ${DEFAULT_MAX_OUTPUT})`)
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: EstimateOptions) => ctx.exit(await estimateCommand(file, opts, ctx.io)));
+}
+
+export async function estimateCommand(file: string, values: EstimateOptions, io: CliIO): Promise<number> {
+  const config = loadCliConfig(io, values.config);
+  const { prompt, models: fromPrompt } = await readPrompt(file, io);
   const models = chooseModels(values.model, fromPrompt, config);
   const maxOutput =
-    positiveInt(values['max-output'], '--max-output') ?? prompt.maxOutputTokens ?? config.maxOutputTokens ?? DEFAULT_MAX_OUTPUT;
+    positiveInt(values.maxOutput, '--max-output') ?? prompt.maxOutputTokens ?? config.maxOutputTokens ?? DEFAULT_MAX_OUTPUT;
   // Offline: no count_tokens call, so Claude counts are labelled estimates.
   const estimates = await makeEngine(io, config, false).estimate(prompt, models, maxOutput, false);
   if (values.json) {

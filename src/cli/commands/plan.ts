@@ -1,37 +1,42 @@
 // prompt-profiler plan: a prompt-cache plan per model (stable prefix, cache breakers, where
 // cache_control goes, TTL, break-even, savings per hour); --verify runs it twice for real and
 // compares the cache tokens the provider reports with the prediction.
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { compileTemplate } from '../../core/prompt/template';
 import { formatInt, formatUsd } from '../../core/format';
 import { planPromptCache, verifyCachePlan, type CachePlan, type CacheVerification } from '../../core/planner';
-import { UsageError } from '../config';
-import type { CliIO } from '../main';
-import { renderTable } from '../table';
-import { chooseModels, loadCliConfig, makeEngine, readInputText } from './common';
+import { collect, defineCommand, type CommandContext } from '../shared/command';
+import { chooseModels, loadCliConfig, makeEngine } from '../shared/engine';
+import { readInputText } from '../shared/input';
+import { UsageError, type CliIO } from '../shared/io';
+import { renderTable } from '../shared/table';
 
-export const PLAN_USAGE = ['prompt-profiler plan <file|-> [--model ID]... [--calls-per-hour N] [--ttl 5m|1h] [--verify] [--json]'];
+interface PlanOptions {
+  model?: string[];
+  callsPerHour?: string;
+  ttl?: string;
+  verify?: boolean;
+  json?: boolean;
+  config?: string;
+}
 
-export async function planCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      model: { type: 'string', multiple: true },
-      'calls-per-hour': { type: 'string' },
-      ttl: { type: 'string' },
-      verify: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const config = loadCliConfig(io);
-  const file = positionals[0];
-  if (!file) throw new UsageError('Missing the prompt file (use - for standard input).');
-  if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`);
+export function registerPlan(program: Command, ctx: CommandContext): void {
+  defineCommand(program, 'plan', 'plan provider prompt caching: the stable prefix, what breaks caching, where cache_control goes, TTL and break-even')
+    .argument('<file>', 'the prompt file or {{variable}} template (- for standard input)')
+    .option('--model <id>', 'a model to plan for, provider:model (repeatable)', collect)
+    .option('--calls-per-hour <n>', 'expected traffic, for the economics')
+    .option('--ttl <ttl>', 'the cache TTL to plan with: 5m or 1h')
+    .option('--verify', 'check the prediction with two real calls per model')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: PlanOptions) => ctx.exit(await planCommand(file, opts, ctx.io)));
+}
+
+export async function planCommand(file: string, values: PlanOptions, io: CliIO): Promise<number> {
+  const config = loadCliConfig(io, values.config);
   const text = await readInputText(file, io, 'prompt');
   const template = compileTemplate(text);
   const models = chooseModels(values.model, template.models, config);
-  const callsPerHour = positiveNumber(values['calls-per-hour'], '--calls-per-hour');
+  const callsPerHour = positiveNumber(values.callsPerHour, '--calls-per-hour');
   const ttl = values.ttl;
   if (ttl !== undefined && ttl !== '5m' && ttl !== '1h') throw new UsageError(`--ttl is 5m or 1h (got "${ttl}").`);
 

@@ -1,52 +1,42 @@
 // prompt-profiler report: the monitoring summary of the call history that `run` appends to
-// (`.prompt-profiler/history` in the working directory), as tables or JSON/CSV.
-import { randomUUID } from 'node:crypto';
+// (`.prompt-profiler/history` in the project's folder), as tables or JSON/CSV.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { PromptInput } from '../../core/engine';
+import type { Command } from 'commander';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
-import {
-  HistoryLog,
-  historyRecordsFromRun,
-  summarizeHistory,
-  summaryToCsv,
-  summaryToJson,
-  type HistorySummary,
-  type Percentiles,
-} from '../../core/history';
-import type { RunResult } from '../../core/run';
-import { UsageError } from '../config';
-import type { CliIO } from '../main';
-import { renderTable } from '../table';
+import { HistoryLog, summarizeHistory, summaryToCsv, summaryToJson, type HistorySummary, type Percentiles } from '../../core/history';
+import { defineCommand, type CommandContext } from '../shared/command';
+import { loadConfig } from '../shared/config';
+import { DEFAULT_HISTORY_DIR } from '../shared/history';
+import { UsageError, type CliIO } from '../shared/io';
+import { renderTable } from '../shared/table';
 
-export const DEFAULT_HISTORY_DIR = path.join('.prompt-profiler', 'history');
+interface ReportOptions {
+  since?: string;
+  until?: string;
+  json?: boolean;
+  csv?: boolean;
+  history?: string;
+  config?: string;
+}
 
-/** `PROMPT_PROFILER_HISTORY`: `off` records nothing, `prompts` also keeps the prompt text; default on (hash only). */
-export const HISTORY_ENV = 'PROMPT_PROFILER_HISTORY';
+export function registerReport(program: Command, ctx: CommandContext): void {
+  defineCommand(program, 'report', 'summarise the call history that run appends to: spend, cache hits, errors, latency and TTFT percentiles')
+    .option('--since <date>', 'from this date (2025-06-01), date-time (2025-06-01T09:00Z) or span back from now (7d, 24h)')
+    .option('--until <date>', 'up to this date, date-time or span')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV (per model)')
+    .option('--history <dir>', `history folder (default ${DEFAULT_HISTORY_DIR} in the project's folder)`)
+    .action(async (opts: ReportOptions) => ctx.exit(await reportCommand(opts, ctx.io)));
+}
 
-export const REPORT_USAGE =
-  'prompt-profiler report [--since DATE] [--until DATE] [--json | --csv] [--history DIR]';
-
-export async function reportCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      since: { type: 'string' },
-      until: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      csv: { type: 'boolean', default: false },
-      history: { type: 'string' },
-    },
-  });
-  if (positionals.length) throw new UsageError(`report takes no file (got "${positionals[0]}").`);
+export async function reportCommand(values: ReportOptions, io: CliIO): Promise<number> {
   if (values.json && values.csv) throw new UsageError('Choose one of --json and --csv.');
   const now = Date.now();
   const since = values.since === undefined ? undefined : parseCliDate(values.since, '--since', now);
   const until = values.until === undefined ? undefined : parseCliDate(values.until, '--until', now);
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('--until must be after --since.');
 
-  const dir = path.resolve(io.cwd, values.history ?? DEFAULT_HISTORY_DIR);
+  const dir = values.history !== undefined ? path.resolve(io.cwd, values.history) : path.resolve(loadConfig(io.cwd, values.config).root, DEFAULT_HISTORY_DIR);
   const log = new HistoryLog({ dir });
   const { records, problems } = await log.read({ since, until });
   for (const p of problems) {
@@ -129,20 +119,4 @@ export function renderReport(s: HistorySummary, where: string): string {
     out.push(renderTable(['error', 'count'], s.errorsByKind.map((e) => [e.kind, String(e.count)]), [1]));
   }
   return out.join('\n');
-}
-
-/**
- * Appends a finished run to the CLI's history (cache hits included, marked). Never fails the
- * run: a history that cannot be written is a warning on stderr.
- */
-export async function recordRunHistory(io: CliIO, prompt: PromptInput, results: readonly RunResult[]): Promise<void> {
-  const mode = (io.env[HISTORY_ENV] ?? '').toLowerCase();
-  if (mode === 'off' || mode === '0' || mode === 'false') return;
-  try {
-    await new HistoryLog({ dir: path.resolve(io.cwd, DEFAULT_HISTORY_DIR) }).append(
-      historyRecordsFromRun(results, { prompt, includePrompt: mode === 'prompts', source: 'cli', runId: randomUUID() }),
-    );
-  } catch (err) {
-    io.stderr(`warning: could not write the call history (${(err as Error).message})\n`);
-  }
 }

@@ -1,44 +1,67 @@
 // prompt-profiler run: the prompt against every model in parallel, with a live progress line
 // on stderr and a table (or JSON) on stdout. With --dataset, a template over a dataset's rows
-// (runDataset.ts).
+// (shared/datasetRun.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { compileTemplate } from '../../core/batch';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
 import type { RunResult } from '../../core/run';
-import { UsageError } from '../config';
-import type { CliIO } from '../main';
-import { renderHtmlReport } from '../htmlReport';
-import { renderTable } from '../table';
-import { chooseModels, loadCliConfig, makeEngine, positiveInt, readInputText, readPrompt } from './common';
-import { recordRunHistory } from './report';
-import { runOverDataset } from './runDataset';
-import { runResultJson } from './resultJson';
-import { analyseForRun, paretoRunJson, renderParetoSection, rereadableStdin, runParetoConfig, RUN_PARETO_OPTIONS } from './pareto';
+import { collect, defineCommand, type CommandContext } from '../shared/command';
+import { runOverDataset } from '../shared/datasetRun';
+import {
+  addRunParetoOptions,
+  analyseForRun,
+  paretoRunJson,
+  renderParetoSection,
+  rereadableStdin,
+  runParetoConfig,
+  RUN_PARETO_HELP,
+  type RunParetoValues,
+} from '../shared/decide';
+import { chooseModels, loadCliConfig, makeEngine, positiveInt } from '../shared/engine';
+import { recordRunHistory } from '../shared/history';
+import { renderHtmlReport } from '../shared/htmlReport';
+import { readInputText, readPrompt } from '../shared/input';
+import { UsageError, type CliIO } from '../shared/io';
+import { runResultJson } from '../shared/resultJson';
+import { renderTable } from '../shared/table';
 
-export async function runCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      model: { type: 'string', multiple: true },
-      concurrency: { type: 'string' },
-      repeat: { type: 'string' },
-      'no-cache': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      html: { type: 'string' },
-      dataset: { type: 'string' },
-      rows: { type: 'string' },
-      ...RUN_PARETO_OPTIONS,
-    },
-  });
+interface RunOptions extends RunParetoValues {
+  model?: string[];
+  concurrency?: string;
+  repeat?: string;
+  cache?: boolean;
+  json?: boolean;
+  html?: string;
+  dataset?: string;
+  rows?: string;
+  config?: string;
+}
+
+export function registerRun(program: Command, ctx: CommandContext): void {
+  addRunParetoOptions(
+    defineCommand(program, 'run', 'run a prompt on every model in parallel: TTFT, latency, tok/s, tokens, exact cost, the answers')
+      .argument('<file>', 'the prompt file (with --dataset, a {{variable}} template; - for standard input)')
+      .option('--model <id>', "a model to run, provider:model (repeatable; default: the prompt file's, the config's, or two defaults)", collect)
+      .option('--concurrency <n>', 'requests in flight at once (default: the config\'s, else 8)')
+      .option('--repeat <n>', 'run every model N times, for latency percentiles')
+      .option('--no-cache', 'ask the models again instead of reading the answer cache')
+      .option('--json', 'print JSON')
+      .option('--html <file>', 'also write a self-contained HTML report')
+      .option('--dataset <file>', 'run the template over the rows of a .jsonl, .csv or .tsv file (each row one run)')
+      .option('--rows <n>', 'with --dataset: the first N rows'),
+  )
+    .addHelpText('after', `\n${RUN_PARETO_HELP}`)
+    .action(async (file: string, opts: RunOptions) => ctx.exit(await runCommand(file, opts, ctx.io)));
+}
+
+export async function runCommand(file: string, values: RunOptions, io: CliIO): Promise<number> {
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
-  const config = loadCliConfig(io);
+  const config = loadCliConfig(io, values.config);
   if (values.dataset !== undefined) {
-    const templateFile = positionals[0];
-    if (!templateFile) throw new UsageError('Missing the template file (use - for standard input).');
+    const templateFile = file;
     if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
     if (values.html !== undefined) throw new UsageError('--html does not apply with --dataset.');
     if (pareto?.judge?.reference !== undefined) throw new UsageError('--reference does not apply with --dataset: each row has its own answer.');
@@ -51,16 +74,16 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
         rows: positiveInt(values.rows, '--rows'),
         models: chooseModels(values.model, compileTemplate(templateText).models, config),
         concurrency: positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8,
-        json: values.json,
+        json: !!values.json,
         pareto,
         config,
-        engine: makeEngine(io, config, !values['no-cache']),
+        engine: makeEngine(io, config, values.cache !== false),
       },
       io,
     );
   }
   if (values.rows !== undefined) throw new UsageError('--rows needs --dataset.');
-  const { prompt, models: fromPrompt, reference } = await readPrompt(positionals[0], io);
+  const { prompt, models: fromPrompt, reference } = await readPrompt(file, io);
   // The prompt file's `reference:` answer, unless --reference gave one.
   if (pareto?.judge && pareto.judge.reference === undefined && reference !== undefined) pareto.judge = { ...pareto.judge, reference };
   const models = chooseModels(values.model, fromPrompt, config);
@@ -69,7 +92,7 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
   if (prompt.maxOutputTokens === undefined && config.maxOutputTokens) prompt.maxOutputTokens = config.maxOutputTokens;
   if (prompt.temperature === undefined && config.temperature !== undefined) prompt.temperature = config.temperature;
 
-  const engine = makeEngine(io, config, !values['no-cache']);
+  const engine = makeEngine(io, config, values.cache !== false);
   const total = models.length * repeats;
   let done = 0;
   const summary = await engine.run(prompt, models, {
@@ -85,13 +108,12 @@ export async function runCommand(args: string[], io: CliIO): Promise<number> {
     },
   });
 
-  await recordRunHistory(io, prompt, summary.results);
+  await recordRunHistory(io, prompt, summary.results, config.root);
 
-  const analysis = pareto ? await analyseForRun(engine, prompt, summary.results, models, positionals[0] ?? '-', io, pareto) : null;
+  const analysis = pareto ? await analyseForRun(engine, prompt, summary.results, models, file, io, pareto) : null;
 
   if (values.html) {
-    const file = path.resolve(io.cwd, values.html);
-    fs.writeFileSync(file, renderHtmlReport(summary.results, summary.wallMs));
+    fs.writeFileSync(path.resolve(io.cwd, values.html), renderHtmlReport(summary.results, summary.wallMs));
     io.stderr(`Wrote ${values.html}\n`);
   }
   if (values.json) {

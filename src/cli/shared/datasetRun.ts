@@ -10,12 +10,12 @@ import { compileTemplate, datasetFormatOf, readDataset, renderTemplate } from '.
 import type { ProfilerEngine, PromptInput } from '../../core/engine';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
 import { Semaphore, type RunResult } from '../../core/run';
-import { UsageError, type CliConfig } from '../config';
-import type { CliIO } from '../main';
-import { renderTable } from '../table';
-import { analyseForRun, paretoRunJson, renderParetoSection, type RunParetoConfig } from './pareto';
-import { recordRunHistory } from './report';
+import type { CliConfig } from './config';
+import { analyseForRun, paretoRunJson, renderParetoSection, type RunParetoConfig } from './decide';
+import { recordRunHistory } from './history';
+import { UsageError, type CliIO } from './io';
 import { runResultJson } from './resultJson';
+import { renderTable } from './table';
 
 /** Real-time calls are rows × models: a larger set belongs in `prompt-profiler batch` (half price). */
 export const MAX_DATASET_ROWS = 1000;
@@ -62,7 +62,7 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
             io.stderr(`[${++done}/${calls}] row ${row + 1} ${r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`}\n`);
           },
         });
-        await recordRunHistory(io, prompt, summary.results);
+        await recordRunHistory(io, prompt, summary.results, input.config.root);
         return summary.results.map((r) => ({ ...r, repeat: row }));
       } finally {
         release();

@@ -1,6 +1,6 @@
 // `run --html FILE`: a self-contained report to attach to a CI run or a pull request.
-import { formatInt, formatMs, formatUsd } from '../core/format';
-import type { RunResult } from '../core/run';
+import { formatInt, formatMs, formatUsd } from '../../core/format';
+import type { RunResult } from '../../core/run';
 
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
