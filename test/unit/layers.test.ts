@@ -36,4 +36,15 @@ describe('layers', () => {
       assert.doesNotMatch(text, /from ['"](\.\.\/extension|vscode|node:)/, path.relative(root, f));
     }
   });
+
+  it('CLI commands import neither each other nor main.ts: what they share lives in src/cli/shared', () => {
+    const dir = path.join(root, 'src/cli/commands');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 6, files.join(' '));
+    for (const f of files) {
+      const imports = [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]);
+      const offenders = imports.filter((i) => /^\.\/|^\.\.\/main$/.test(i));
+      assert.deepEqual(offenders, [], f);
+    }
+  });
 });
