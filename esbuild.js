@@ -84,6 +84,8 @@ const entries = [
   { ...browser, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
   // The monitoring dashboard: its own browser entry (Chart.js is bundled into it only).
   { ...browser, entryPoints: ['src/webview/dashboard/main.ts'], outfile: 'dist/dashboard.js' },
+  // The chart of the CLI's HTML report, inlined into the page (no source map: it would be inlined too).
+  { ...browser, sourcemap: false, entryPoints: ['src/webview/report/main.ts'], outfile: 'dist/report-chart.js' },
 ];
 
 // Integration tests run inside VS Code's extension host: bundled like the extension.

@@ -92,7 +92,7 @@ if (require.main === module) {
     cwd: process.cwd(),
     env: process.env,
     signal: controller.signal,
-    stderrIsTTY: process.stderr.isTTY === true,
+    tty: process.stderr.isTTY ? process.stderr : undefined,
   }).then((code) => {
     process.exitCode = code;
   });

@@ -362,9 +362,9 @@ describe('batch runs (real SDKs against the fake batch APIs)', function () {
     });
     assert.equal(byRow.get(2)!.cost!.total, 0);
     assert.equal(byRow.get(3)!.error!.kind, 'invalid_row');
-    assert.match(byRow.get(3)!.error!.message, /^line 3 is not valid JSON/);
+    assert.match(byRow.get(3)!.error!.message, /^not valid JSON \(/);
     assert.deepEqual(byRow.get(4)!.error, { kind: 'invalid_row', message: 'no value for {{question}}' });
-    assert.deepEqual(byRow.get(5)!.error, { kind: 'invalid_row', message: 'row 5 is not a JSON object' });
+    assert.deepEqual(byRow.get(5)!.error, { kind: 'invalid_row', message: 'not a JSON object' });
     assert.equal(byRow.get(6)!.ok, true, 'an object value is sent as JSON');
     assert.equal(byRow.get(6)!.output, answerFor(userText('{"nested":true}')));
     assert.deepEqual(report.failures, { request_error: 1, invalid_row: 3 });
@@ -526,7 +526,7 @@ describe('batch templates and datasets', () => {
       { row: 2, values: { id: '2', question: 'multi\nline' } },
     ]);
     assert.equal(rows[2].row, 3);
-    assert.match((rows[2] as { error: string }).error, /^row 3: /);
+    assert.equal((rows[2] as { error: string }).error, 'Invalid Record Length: columns length is 2, got 3 on line 5');
     assert.deepEqual(rows[3], { row: 4, values: { id: '4', question: 'last' } });
     const tsv = await collect(readDataset(Readable.from(['a\tb\n1\t2\n']), 'tsv'));
     assert.deepEqual(tsv, [{ row: 1, values: { a: '1', b: '2' } }]);

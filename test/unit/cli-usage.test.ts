@@ -85,12 +85,12 @@ describe('prompt-profiler CLI: help, usage errors, config', function () {
     fs.writeFileSync(path.join(sub, 'q.prompt'), 'Say hi.\n');
     const up = await cli(['estimate', 'q.prompt', '--json'], { in: sub });
     assert.equal(up.code, 0, up.stderr);
-    assert.deepEqual(JSON.parse(up.stdout).estimates.map((e: { modelId: string }) => e.modelId), ['openai:gpt-4.1']);
+    assert.deepEqual(JSON.parse(up.stdout).estimates.map((e: { model: string }) => e.model), ['openai:gpt-4.1']);
 
     write('other/cfg.json', JSON.stringify({ models: ['openai:gpt-4o'] }));
     const explicit = await cli(['estimate', 'q.prompt', '--json', '--config', path.join('..', '..', 'other', 'cfg.json')], { in: sub });
     assert.equal(explicit.code, 0, explicit.stderr);
-    assert.deepEqual(JSON.parse(explicit.stdout).estimates.map((e: { modelId: string }) => e.modelId), ['openai:gpt-4o']);
+    assert.deepEqual(JSON.parse(explicit.stdout).estimates.map((e: { model: string }) => e.model), ['openai:gpt-4o']);
 
     // The answer cache and history live beside the config file, wherever the command runs from.
     const ran = await cli(['run', 'q.prompt', '--json'], { in: sub });

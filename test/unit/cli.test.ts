@@ -38,7 +38,7 @@ describe('prompt-profiler CLI', function () {
     assert.deepEqual(Object.keys(json), ['results', 'wallMs']);
     assert.equal(json.results.length, 2);
     const [o, a] = json.results;
-    assert.deepEqual(Object.keys(o), ['model', 'ok', 'output', 'cacheHit', 'ttftMs', 'latencyMs', 'outputTokensPerSec', 'usage', 'cost', 'error']);
+    assert.deepEqual(Object.keys(o), ['model', 'repeat', 'ok', 'output', 'cacheHit', 'ttftMs', 'latencyMs', 'outputTokensPerSec', 'usage', 'cost', 'savedUsd', 'error']);
     assert.equal(o.model, 'openai:gpt-4o-mini');
     assert.equal(o.output, OUTPUT);
     assert.equal(o.cacheHit, false);
@@ -128,7 +128,7 @@ describe('prompt-profiler CLI', function () {
     assert.equal(code, 0);
     const { estimates } = JSON.parse(stdout);
     assert.deepEqual(
-      estimates.map((e: { modelId: string; estimated: boolean; maxOutputTokens: number }) => [e.modelId, e.estimated, e.maxOutputTokens]),
+      estimates.map((e: { model: string; estimated: boolean; maxOutputTokens: number }) => [e.model, e.estimated, e.maxOutputTokens]),
       [
         ['openai:gpt-4o-mini', false, 500],
         ['anthropic:claude-haiku-4-5', true, 500],

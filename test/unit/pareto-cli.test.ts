@@ -111,7 +111,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     const r = await cli(['run', 'cap.prompt', '--model', 'openai:gpt-4o-mini', '--model', 'anthropic:claude-haiku-4-5', '--repeat', '2', '--pareto', '--max-latency', '60', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(json), ['results', 'wallMs', 'options', 'frontier', 'selected', 'reason']);
+    assert.deepEqual(Object.keys(json), ['results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'requirements', 'interactiveDefault']);
     assert.deepEqual(json.options.map((o: { id: string }) => o.id), [
       'openai:gpt-4o-mini',
       'openai:gpt-4o-mini|answer-cache',
@@ -147,7 +147,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     const text = fs.readFileSync(path.join(cwd, 'cap.prompt'), 'utf8');
     const args = ['run', '-', '--model', 'openai:gpt-4o-mini', '--model', 'anthropic:claude-haiku-4-5', '--pareto', '--judge', 'openai:gpt-4.1', '--rating', 'anthropic:claude-haiku-4-5=4', '--no-cache-probe'];
     const json = JSON.parse((await cli([...args, '--json', '--no-cache'], text)).stdout);
-    assert.deepEqual(Object.keys(json), ['results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'judge']);
+    assert.deepEqual(Object.keys(json), ['results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'requirements', 'interactiveDefault', 'judge']);
     assert.equal(json.judge.model, 'openai:gpt-4.1');
     assert.equal(json.judge.judgements, 2);
     assert.ok(json.judge.costUsd > 0);
@@ -202,7 +202,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     const r = await cli([...args, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(json), ['rows', 'results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'judge']);
+    assert.deepEqual(Object.keys(json), ['rows', 'results', 'wallMs', 'options', 'frontier', 'selected', 'reason', 'requirements', 'interactiveDefault', 'judge']);
     assert.equal(json.rows, 4);
     assert.deepEqual(
       json.results.map((x: { row: number; model: string; ok: boolean }) => `${x.row} ${x.model} ${x.ok}`).sort(),
@@ -234,7 +234,8 @@ describe('prompt-profiler pareto / run --pareto', function () {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^model\s+calls\s+failed\s+cost\/call\s+p50\s+p95\s+spent\n/);
     assert.match(table.stdout, new RegExp(`\\n${A}\\s+2\\s+0\\s+\\$[\\d.]+\\s+\\d+ ms \\(n=2\\)`));
-    assert.match(table.stdout, /\nWall time .* for 4 of 4 calls over 2 rows\.\n/);
+    assert.match(table.stdout, /\nTotal: spent \$[\d.]+ · 4 calls · wall \d+ ms over 2 rows\n/);
+    assert.match(table.stdout, /\nLatency limit: 60 s by default, for a prompt someone waits for: slower options \(the Batch API\) are shown, not recommended; --max-latency none when latency does not matter\.\n/);
     assert.match(table.stdout, /── Options \(--pareto\) ──/);
     assert.match(table.stderr, /^2 rows × 2 models: 4 calls\n/);
   });

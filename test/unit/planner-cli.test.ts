@@ -39,7 +39,7 @@ describe('prompt-profiler plan (CLI)', function () {
     assert.equal(plans.length, 2);
     const [a, o] = plans;
     assert.deepEqual(Object.keys(a), [
-      'modelId',
+      'model',
       'vendor',
       'counting',
       'minCacheableTokens',

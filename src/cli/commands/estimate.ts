@@ -34,7 +34,8 @@ export async function estimateCommand(file: string, values: EstimateOptions, io:
   // Offline: no count_tokens call, so Claude counts are labelled estimates.
   const estimates = await makeEngine(io, config, false).estimate(prompt, models, maxOutput, false);
   if (values.json) {
-    io.stdout(JSON.stringify({ estimates }, null, 2) + '\n');
+    // One vocabulary across commands: a model is `model`.
+    io.stdout(JSON.stringify({ estimates: estimates.map(({ modelId, ...rest }) => ({ model: modelId, ...rest })) }, null, 2) + '\n');
     return 0;
   }
   io.stdout(

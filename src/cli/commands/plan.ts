@@ -53,7 +53,7 @@ export async function planCommand(file: string, values: PlanOptions, io: CliIO):
     const verification = values.verify && plan.vendor !== 'other' ? await verifyCachePlan(engine, template, plan, { signal: io.signal }) : undefined;
     results.push({ plan, ...(verification ? { verification } : {}) });
   }
-  if (values.json) io.stdout(JSON.stringify({ plans: results.map((r) => ({ ...r.plan, verification: r.verification ?? null })) }, null, 2) + '\n');
+  if (values.json) io.stdout(JSON.stringify({ plans: results.map(({ plan: { modelId, ...plan }, verification }) => ({ model: modelId, ...plan, verification: verification ?? null })) }, null, 2) + '\n');
   else io.stdout(results.map((r) => renderPlan(r.plan, r.verification)).join('\n\n') + '\n');
   return results.every((r) => !r.verification || r.verification.ok) ? 0 : 1;
 }

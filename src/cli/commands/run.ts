@@ -1,31 +1,15 @@
 // prompt-profiler run: the prompt against every model in parallel, with a live progress line
 // on stderr and a table (or JSON) on stdout. With --dataset, a template over a dataset's rows
 // (shared/datasetRun.ts).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { compileTemplate } from '../../core/batch';
-import { formatInt, formatMs, formatUsd } from '../../core/format';
-import type { RunResult } from '../../core/run';
 import { collect, defineCommand, type CommandContext } from '../shared/command';
 import { runOverDataset } from '../shared/datasetRun';
-import {
-  addRunParetoOptions,
-  analyseForRun,
-  paretoRunJson,
-  renderParetoSection,
-  rereadableStdin,
-  runParetoConfig,
-  RUN_PARETO_HELP,
-  type RunParetoValues,
-} from '../shared/decide';
+import { addRunParetoOptions, rereadableStdin, runParetoConfig, RUN_PARETO_HELP, type RunParetoValues } from '../shared/decide';
 import { chooseModels, loadCliConfig, makeEngine, positiveInt } from '../shared/engine';
-import { recordRunHistory } from '../shared/history';
-import { renderHtmlReport } from '../shared/htmlReport';
 import { readInputText, readPrompt } from '../shared/input';
 import { UsageError, type CliIO } from '../shared/io';
-import { runResultJson } from '../shared/resultJson';
-import { renderTable } from '../shared/table';
+import { runPrompt } from '../shared/promptRun';
 
 interface RunOptions extends RunParetoValues {
   model?: string[];
@@ -36,6 +20,7 @@ interface RunOptions extends RunParetoValues {
   html?: string;
   dataset?: string;
   rows?: string;
+  quiet?: boolean;
   config?: string;
 }
 
@@ -50,7 +35,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       .option('--json', 'print JSON')
       .option('--html <file>', 'also write a self-contained HTML report')
       .option('--dataset <file>', 'run the template over the rows of a .jsonl, .csv or .tsv file (each row one run)')
-      .option('--rows <n>', 'with --dataset: the first N rows'),
+      .option('--rows <n>', 'with --dataset: the first N rows')
+      .option('-q, --quiet', 'no progress on stderr'),
   )
     .addHelpText('after', `\n${RUN_PARETO_HELP}`)
     .action(async (file: string, opts: RunOptions) => ctx.exit(await runCommand(file, opts, ctx.io)));
@@ -63,7 +49,6 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   if (values.dataset !== undefined) {
     const templateFile = file;
     if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
-    if (values.html !== undefined) throw new UsageError('--html does not apply with --dataset.');
     if (pareto?.judge?.reference !== undefined) throw new UsageError('--reference does not apply with --dataset: each row has its own answer.');
     const templateText = await readInputText(templateFile, io, 'template');
     return runOverDataset(
@@ -75,6 +60,8 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
         models: chooseModels(values.model, compileTemplate(templateText).models, config),
         concurrency: positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8,
         json: !!values.json,
+        quiet: !!values.quiet,
+        html: values.html,
         pareto,
         config,
         engine: makeEngine(io, config, values.cache !== false),
@@ -92,56 +79,20 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   if (prompt.maxOutputTokens === undefined && config.maxOutputTokens) prompt.maxOutputTokens = config.maxOutputTokens;
   if (prompt.temperature === undefined && config.temperature !== undefined) prompt.temperature = config.temperature;
 
-  const engine = makeEngine(io, config, values.cache !== false);
-  const total = models.length * repeats;
-  let done = 0;
-  const summary = await engine.run(prompt, models, {
-    concurrency,
-    repeats,
-    signal: io.signal,
-    onProgress: (e) => {
-      if (e.type !== 'finished') return;
-      done++;
-      const r = e.result;
-      const what = r.ok ? (r.cacheHit ? 'cache hit' : `${formatMs(r.latencyMs)}`) : `${r.error?.kind}: ${r.error?.message}`;
-      io.stderr(`[${done}/${total}] ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''} ${r.ok ? '✓' : '✗'} ${what}\n`);
+  return runPrompt(
+    {
+      file,
+      prompt,
+      models,
+      concurrency,
+      repeats,
+      json: !!values.json,
+      quiet: !!values.quiet,
+      html: values.html,
+      pareto,
+      config,
+      engine: makeEngine(io, config, values.cache !== false),
     },
-  });
-
-  await recordRunHistory(io, prompt, summary.results, config.root);
-
-  const analysis = pareto ? await analyseForRun(engine, prompt, summary.results, models, file, io, pareto) : null;
-
-  if (values.html) {
-    fs.writeFileSync(path.resolve(io.cwd, values.html), renderHtmlReport(summary.results, summary.wallMs));
-    io.stderr(`Wrote ${values.html}\n`);
-  }
-  if (values.json) {
-    io.stdout(JSON.stringify({ results: summary.results.map(runResultJson), wallMs: Math.round(summary.wallMs), ...(analysis ? paretoRunJson(analysis) : {}) }, null, 2) + '\n');
-  } else {
-    io.stdout(renderResultsTable(summary.results) + '\n');
-    for (const r of summary.results.filter((x) => x.ok)) {
-      io.stdout(`\n── ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''} ──\n${r.output}\n`);
-    }
-    io.stdout(`\nWall time ${formatMs(summary.wallMs)} for ${total} request${total === 1 ? '' : 's'}.\n`);
-    if (analysis) io.stdout(`\n${renderParetoSection(analysis)}\n`);
-  }
-  return summary.results.every((r) => r.ok) ? 0 : 1;
-}
-
-export function renderResultsTable(results: RunResult[]): string {
-  return renderTable(
-    ['model', 'TTFT', 'latency', 'tok/s', 'tokens in/out', 'cost', 'cache', 'error'],
-    results.map((r) => [
-      r.modelId + (r.repeat > 0 ? ` #${r.repeat + 1}` : ''),
-      formatMs(r.ttftMs),
-      formatMs(r.latencyMs),
-      r.outputTokensPerSec === null ? '—' : r.outputTokensPerSec.toFixed(1),
-      `${r.usage.estimated ? '≈ ' : ''}${formatInt(r.usage.inputTokens)}/${formatInt(r.usage.outputTokens)}`,
-      r.ok || r.output ? formatUsd(r.cost?.total) : '—',
-      r.cacheHit ? 'hit' : '',
-      r.error ? `${r.error.kind}: ${r.error.message}${r.output ? ' (partial answer kept)' : ''}` : '',
-    ]),
-    [1, 2, 3, 4, 5],
+    io,
   );
 }

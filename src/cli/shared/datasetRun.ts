@@ -9,11 +9,15 @@ import { formatSeconds, measureModel } from '../../core/analysis';
 import { compileTemplate, datasetFormatOf, readDataset, renderTemplate } from '../../core/batch';
 import type { ProfilerEngine, PromptInput } from '../../core/engine';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
-import { Semaphore, type RunResult } from '../../core/run';
+import { Semaphore, type RunProgress, type RunResult } from '../../core/run';
 import type { CliConfig } from './config';
-import { analyseForRun, paretoRunJson, renderParetoSection, type RunParetoConfig } from './decide';
+import { analyseForRun, paretoRunJson, renderParetoSection, REPORT_ONLY_ANALYSIS, type RunParetoConfig } from './decide';
 import { recordRunHistory } from './history';
-import { UsageError, type CliIO } from './io';
+import { renderHtmlReport } from './htmlReport';
+import { plural, UsageError, type CliIO } from './io';
+import { createProgress } from './progress';
+import { renderTotals } from './results';
+import { terminalText } from './terminal';
 import { runResultJson } from './resultJson';
 import { renderTable } from './table';
 
@@ -29,6 +33,8 @@ export interface DatasetRunInput {
   models: string[];
   concurrency: number;
   json: boolean;
+  quiet: boolean;
+  html?: string;
   pareto: RunParetoConfig | null;
   config: CliConfig;
   engine: ProfilerEngine;
@@ -38,11 +44,11 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
   const prompts = await readRowPrompts(input, io);
   const { engine, models } = input;
   const calls = prompts.length * models.length;
-  io.stderr(`${formatInt(prompts.length)} row${prompts.length === 1 ? '' : 's'} × ${models.length} model${models.length === 1 ? '' : 's'}: ${formatInt(calls)} calls\n`);
+  if (!input.quiet) io.stderr(`${plural(prompts.length, 'row')} × ${plural(models.length, 'model')}: ${plural(calls, 'call')}\n`);
+  const progress = createProgress(io, { total: calls, quiet: input.quiet, bar: true, label: (r) => `row ${r.repeat + 1} ${r.modelId}` });
 
   // Rows run side by side, each on all models at once: about `concurrency` calls in flight.
   const gate = new Semaphore(Math.max(1, Math.floor(input.concurrency / models.length)));
-  let done = 0;
   const started = performance.now();
   const perRow = await Promise.all(
     prompts.map(async (prompt, row): Promise<RunResult[]> => {
@@ -56,11 +62,11 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
         const summary = await engine.run(prompt, models, {
           concurrency: models.length,
           signal: io.signal,
-          onProgress: (e) => {
-            if (e.type !== 'finished') return;
-            const r = e.result;
-            io.stderr(`[${++done}/${calls}] row ${row + 1} ${r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`}\n`);
-          },
+          onProgress: (() => {
+            const report = progress.forRun();
+            // Plain lines name the row: the runner numbers repeats, not rows.
+            return (e: RunProgress) => report(e.type === 'finished' ? { ...e, result: { ...e.result, repeat: row } } : e);
+          })(),
         });
         await recordRunHistory(io, prompt, summary.results, input.config.root);
         return summary.results.map((r) => ({ ...r, repeat: row }));
@@ -69,16 +75,32 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
       }
     }),
   );
+  progress.stop();
   const wallMs = performance.now() - started;
   const results = perRow.flat();
 
-  const analysis = input.pareto
-    ? await analyseForRun(engine, prompts[0], results, models, input.templateFile, io, input.pareto, {
+  const decide = input.pareto ?? (input.html ? REPORT_ONLY_ANALYSIS : null);
+  const analysis = decide
+    ? await analyseForRun(engine, prompts[0], results, models, input.templateFile, io, decide, {
         templateText: input.templateText,
         taskOf: (r) => prompts[r.repeat],
       })
     : null;
 
+  if (input.html) {
+    fs.writeFileSync(
+      path.resolve(io.cwd, input.html),
+      renderHtmlReport({
+        title: input.templateFile,
+        prompt: input.templateText,
+        results,
+        wallMs,
+        analysis,
+        dataset: { file: input.datasetFile, rows: prompts.length, models },
+      }),
+    );
+    io.stderr(`Wrote ${input.html}\n`);
+  }
   if (input.json) {
     io.stdout(
       JSON.stringify(
@@ -86,7 +108,7 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
           rows: prompts.length,
           results: results.map((r) => ({ row: r.repeat + 1, ...runResultJson(r) })),
           wallMs: Math.round(wallMs),
-          ...(analysis ? paretoRunJson(analysis) : {}),
+          ...(analysis && input.pareto ? paretoRunJson(analysis, input.pareto) : {}),
         },
         null,
         2,
@@ -94,8 +116,8 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
     );
   } else {
     io.stdout(renderDatasetSummary(results, models) + '\n');
-    io.stdout(`\nWall time ${formatMs(wallMs)} for ${formatInt(results.length)} of ${formatInt(calls)} calls over ${formatInt(prompts.length)} rows.\n`);
-    if (analysis) io.stdout(`\n${renderParetoSection(analysis)}\n`);
+    io.stdout(`\n${renderTotals(results, wallMs)}${results.length < calls ? ` (${formatInt(calls - results.length)} not sent: stopped)` : ''} over ${plural(prompts.length, 'row')}\n`);
+    if (analysis && input.pareto) io.stdout(`\n${terminalText(renderParetoSection(analysis, input.pareto))}\n`);
   }
   return results.length === calls && results.every((r) => r.ok) ? 0 : 1;
 }

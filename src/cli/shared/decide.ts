@@ -32,7 +32,7 @@ export interface LimitOptions {
 /** --max-latency / --max-cost / --min-quality, for `pareto` and `run --pareto`. */
 export function addLimitOptions(cmd: Command): Command {
   return cmd
-    .option('--max-latency <s>', 'limit: p95 latency in seconds')
+    .option('--max-latency <s>', `limit: p95 latency in seconds (run --pareto: default ${INTERACTIVE_LIMIT_S}, an interactive prompt; "none" when latency does not matter)`)
     .option('--max-cost <usd>', 'limit: cost per 1,000 calls in USD')
     .option('--min-quality <q>', 'limit: quality from 0 to 1');
 }
@@ -131,7 +131,18 @@ export interface RunParetoConfig {
   settings: Partial<OptionSettings>;
   requirements: Requirements;
   measurePromptCache: boolean;
+  /** The latency limit is the interactive default, not the user's (said beside the recommendation). */
+  interactiveDefault?: boolean;
 }
+
+/**
+ * A prompt someone waits for: without --max-latency, options slower than this (the Batch API)
+ * are shown but not recommended. `--max-latency none` says latency does not matter.
+ */
+export const INTERACTIVE_LIMIT_S = 60;
+
+/** The options as measured, for the HTML report's chart: no judge, no extra calls, no limits. */
+export const REPORT_ONLY_ANALYSIS: RunParetoConfig = { ratings: {}, priors: {}, settings: {}, requirements: {}, measurePromptCache: false };
 
 /** Validates the --pareto flags; null without --pareto (and a UsageError if its flags were given alone). */
 export function runParetoConfig(values: RunParetoValues, io: CliIO): RunParetoConfig | null {
@@ -185,13 +196,18 @@ export function runParetoConfig(values: RunParetoValues, io: CliIO): RunParetoCo
   if (calls !== undefined) settings.callsPerCacheWindow = calls;
   const threshold = unit(values.threshold, '--threshold', 0, 1);
   if (threshold !== undefined) settings.cascadeThreshold = threshold;
+  const latencyMatters = values.maxLatency?.trim().toLowerCase() !== 'none';
+  const requirements = requirementsFromFlags({ ...values, maxLatency: latencyMatters ? values.maxLatency : undefined });
+  const interactiveDefault = latencyMatters && requirements.maxLatencyS === undefined;
+  if (interactiveDefault) requirements.maxLatencyS = INTERACTIVE_LIMIT_S;
   return {
     judge,
     ratings: pairs(values.rating, '--rating', 1, 5),
     priors,
     settings,
-    requirements: requirementsFromFlags(values),
+    requirements,
     measurePromptCache: values.cacheProbe !== false,
+    interactiveDefault,
   };
 }
 
@@ -234,12 +250,14 @@ export async function analyseForRun(
 }
 
 /** The keys `run --pareto --json` adds. */
-export function paretoRunJson(a: RunAnalysis) {
+export function paretoRunJson(a: RunAnalysis, config?: RunParetoConfig) {
   return {
     options: a.options,
     frontier: a.decision.frontier,
     selected: a.decision.selected,
     reason: a.decision.reason,
+    requirements: a.decision.requirements,
+    interactiveDefault: config?.interactiveDefault ?? false,
     ...(a.judge
       ? {
           judge: {
@@ -256,7 +274,7 @@ export function paretoRunJson(a: RunAnalysis) {
 }
 
 /** The table section `run --pareto` prints after the results. */
-export function renderParetoSection(a: RunAnalysis): string {
+export function renderParetoSection(a: RunAnalysis, config?: RunParetoConfig): string {
   const frontier = new Set(a.decision.frontier);
   const pct = (o: DecisionOption, p: 'p50' | 'p95') =>
     o.latency ? `${formatSeconds(o.latency[p])}${o.latency.source === 'setting' ? ' (setting)' : ` (n=${o.latency.n})`}` : '—';
@@ -278,6 +296,11 @@ export function renderParetoSection(a: RunAnalysis): string {
     '',
     a.decision.selected !== null ? `Selected: ${a.decision.reason}` : a.decision.reason,
   ];
+  if (config?.interactiveDefault) {
+    lines.push(
+      `Latency limit: ${INTERACTIVE_LIMIT_S} s by default, for a prompt someone waits for: slower options (the Batch API) are shown, not recommended; --max-latency none when latency does not matter.`,
+    );
+  }
   if (a.judge) {
     lines.push(
       `Judge ${a.judge.model}: ${formatUsd(a.judge.costUsd)} for ${a.judge.judgements.length} judgement${a.judge.judgements.length === 1 ? '' : 's'}` +

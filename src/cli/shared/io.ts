@@ -7,8 +7,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
-  /** Whether stderr is a terminal (live progress lines); false in tests and CI logs. */
-  stderrIsTTY?: boolean;
+  /** stderr when it is a terminal (live progress lines); absent in tests, pipes and CI logs. */
+  tty?: NodeJS.WriteStream;
 }
 
 /** Bad usage: printed as one line plus a pointer to the command's --help; exit code 2. */

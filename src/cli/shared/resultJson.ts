@@ -1,10 +1,16 @@
 // One call's result as `run --json` prints it (with or without --dataset).
 import type { RunResult } from '../../core/run';
+import { savedUsd } from './results';
 
-/** The CLI's JSON contract: other tools script against it. */
+/**
+ * The CLI's JSON contract: other tools script against it. A cache hit cost nothing (`cost` is
+ * zero in every bucket) and says what it saved (`savedUsd`, the replayed call's cost).
+ */
 export function runResultJson(r: RunResult) {
+  const cost = r.cost && (r.cacheHit ? { total: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } : r.cost);
   return {
     model: r.modelId,
+    repeat: r.repeat + 1,
     ok: r.ok,
     output: r.output,
     cacheHit: r.cacheHit,
@@ -17,13 +23,14 @@ export function runResultJson(r: RunResult) {
       cacheReadTokens: r.usage.cacheReadTokens,
       cacheWriteTokens: r.usage.cacheWriteTokens,
     },
-    cost: r.cost && {
-      total: r.cost.total,
-      input: r.cost.input,
-      output: r.cost.output,
-      cacheRead: r.cost.cacheRead,
-      cacheWrite: r.cost.cacheWrite,
+    cost: cost && {
+      total: cost.total,
+      input: cost.input,
+      output: cost.output,
+      cacheRead: cost.cacheRead,
+      cacheWrite: cost.cacheWrite,
     },
+    savedUsd: savedUsd(r),
     error: r.error && { kind: r.error.kind, message: r.error.message },
   };
 }

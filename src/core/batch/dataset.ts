@@ -56,11 +56,11 @@ async function* readJsonl(input: Readable): AsyncIterable<DatasetRow> {
     try {
       value = JSON.parse(line);
     } catch (e) {
-      yield { row, error: `line ${row} is not valid JSON (${(e as Error).message})` };
+      yield { row, error: `not valid JSON (${(e as Error).message})` };
       continue;
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      yield { row, error: `row ${row} is not a JSON object` };
+      yield { row, error: `not a JSON object` };
       continue;
     }
     yield { row, values: value as Record<string, unknown> };
@@ -80,7 +80,7 @@ async function* readCsv(input: Readable, delimiter: string): AsyncIterable<Datas
     skip_records_with_error: true,
     on_skip: (err: Error | undefined) => {
       row++;
-      skipped.push({ row, error: `row ${row}: ${err?.message ?? 'could not be parsed'}` });
+      skipped.push({ row, error: err?.message ?? 'could not be parsed' });
     },
     on_record: (record: Record<string, string>) => ({ row: ++row, values: record }),
   });
