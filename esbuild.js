@@ -74,6 +74,9 @@ const entries = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The CLI's built-in demo endpoint (`prompt-profiler demo` without keys): the fake LLM server
+  // the tests use, loaded only by that command.
+  { ...node, entryPoints: ['test/fake-llm/server.ts'], outfile: 'dist/demo-llm.js' },
   ...TOKENIZER_ENCODINGS.map((name) => ({
     ...node,
     plugins: [problemMatcher],

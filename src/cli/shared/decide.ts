@@ -141,8 +141,15 @@ export interface RunParetoConfig {
  */
 export const INTERACTIVE_LIMIT_S = 60;
 
-/** The options as measured, for the HTML report's chart: no judge, no extra calls, no limits. */
-export const REPORT_ONLY_ANALYSIS: RunParetoConfig = { ratings: {}, priors: {}, settings: {}, requirements: {}, measurePromptCache: false };
+/** The options as measured, for the HTML report's chart: no judge, no extra calls, the interactive limit. */
+export const REPORT_ONLY_ANALYSIS: RunParetoConfig = {
+  ratings: {},
+  priors: {},
+  settings: {},
+  requirements: { maxLatencyS: INTERACTIVE_LIMIT_S },
+  measurePromptCache: false,
+  interactiveDefault: true,
+};
 
 /** Validates the --pareto flags; null without --pareto (and a UsageError if its flags were given alone). */
 export function runParetoConfig(values: RunParetoValues, io: CliIO): RunParetoConfig | null {
@@ -226,7 +233,7 @@ export async function analyseForRun(
   file: string,
   io: CliIO,
   config: RunParetoConfig,
-  dataset?: { templateText: string; taskOf: (result: RunResult) => PromptInput },
+  dataset?: { templateText: string; taskOf?: (result: RunResult) => PromptInput },
 ): Promise<RunAnalysis> {
   const answered = results.filter((r) => r.ok && r.output.trim() !== '').length;
   if (config.judge) io.stderr(`Judging ${answered} answer${answered === 1 ? '' : 's'} with ${config.judge.model}…\n`);

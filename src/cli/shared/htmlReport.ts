@@ -134,6 +134,7 @@ h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:right;vertical-align:top}
 td:first-child,th:first-child,td.text{text-align:left}th{background:#f6f8fa}
 tr.failed td{background:#fff5f5}tr.selected td{background:#f0f7ff;font-weight:600}
+td{white-space:nowrap}td.text,td:first-child{white-space:normal}
 pre{white-space:pre-wrap;background:#f6f8fa;padding:8px;border-radius:6px;margin:.3rem 0}
 .muted{color:#59636e}.bad{color:#b42318}.banner{background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px;border-radius:6px}
 .totals{font-size:1.05rem}.chart{position:relative;height:360px;max-width:900px}

@@ -26,6 +26,8 @@ export interface PromptRunInput {
   pareto: RunParetoConfig | null;
   config: CliConfig;
   engine: ProfilerEngine;
+  /** The prompt's text when it is not in `file` (the demo's built-in prompt). */
+  promptText?: string;
   /** A line printed above the results (the demo says its models are simulated). */
   banner?: string;
 }
@@ -54,7 +56,7 @@ export async function runPrompt(input: PromptRunInput, io: CliIO): Promise<numbe
 
   // The HTML report always has its chart: without --pareto, the options as measured (no extra calls).
   const decide = input.pareto ?? (input.html ? REPORT_ONLY_ANALYSIS : null);
-  const analysis = decide ? await analyseForRun(engine, prompt, summary.results, models, input.file, io, decide) : null;
+  const analysis = decide ? await analyseForRun(engine, prompt, summary.results, models, input.file, io, decide, input.promptText !== undefined ? { templateText: input.promptText } : undefined) : null;
 
   if (input.html) {
     fs.writeFileSync(

@@ -473,7 +473,8 @@ export class BatchJob {
 
   private error(e: unknown, signal?: AbortSignal): Error {
     if (e instanceof BatchError) return e;
-    if (signal?.aborted) return e as Error; // the caller's own abort
+    // The caller's own abort, as one AbortError whether it came during a poll request or a sleep.
+    if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError');
     const vendor = this.current.vendor === 'openai' ? 'OpenAI' : 'Anthropic';
     const pe = toProviderError(e, { vendor, signal, streamStarted: false });
     return new BatchError(pe.kind, pe.message, this.state);
