@@ -67,18 +67,18 @@ const HISTORY: HistoryRecord[] = [
 const RANGE = { since: '2025-06-01T00:00:00Z', until: '2025-06-04T00:00:00Z' };
 
 describe('history summary', () => {
-  it('percentiles: linear interpolation between closest ranks (NumPy default), by hand', () => {
-    // numpy.percentile([15, 20, 35, 40, 50], [0, 40, 50, 95, 99, 100]) → 15, 29, 35, 48, 49.6, 50
+  it('percentiles: nearest rank, as Decide and the CLI (a measured value, never interpolated), by hand', () => {
+    // x[ceil(p·n) − 1] of [15, 20, 35, 40, 50] at p = 0.4, 0.5, 0.95, 0.99, 1 → 20, 35, 50, 50, 50; p = 0 → the minimum
     const s = [15, 20, 35, 40, 50];
     assert.equal(percentile(s, 0), 15);
-    close(percentile(s, 0.4), 29);
+    assert.equal(percentile(s, 0.4), 20);
     assert.equal(percentile(s, 0.5), 35);
-    close(percentile(s, 0.95), 48);
-    close(percentile(s, 0.99), 49.6);
+    assert.equal(percentile(s, 0.95), 50);
+    assert.equal(percentile(s, 0.99), 50);
     assert.equal(percentile(s, 1), 50);
     assert.equal(percentile([], 0.5), null);
     assert.equal(percentile([7], 0.99), 7);
-    assert.deepEqual(percentiles([3, 1, 2]), { n: 3, p50: 2, p95: 2.9, p99: 2.98, mean: 2, min: 1, max: 3 });
+    assert.deepEqual(percentiles([3, 1, 2]), { n: 3, p50: 2, p95: 3, p99: 3, mean: 2, min: 1, max: 3 });
     assert.deepEqual(percentiles([]), { n: 0, p50: null, p95: null, p99: null, mean: null, min: null, max: null });
   });
 
@@ -100,13 +100,10 @@ describe('history summary', () => {
         }),
       );
     }
-    // Reference: rank-based formula, 1-based ranks, written independently of percentile().
+    // Reference: the smallest value with at least p·n values at or below it, written independently of percentile().
     const reference = (values: number[], p: number) => {
       const s = [...values].sort((x, y) => x - y);
-      const rank = 1 + p * (s.length - 1);
-      const k = Math.floor(rank);
-      const d = rank - k;
-      return k >= s.length ? s[s.length - 1]! : s[k - 1]! + d * (s[k]! - s[k - 1]!);
+      return s.find((v) => s.filter((w) => w <= v).length >= p * s.length)!;
     };
     const summary = summarizeHistory(records);
     for (const m of summary.models) {
@@ -146,13 +143,13 @@ describe('history summary', () => {
     assert.deepEqual(s.tokens, { input: 3010, output: 515, cacheRead: 1200, cacheWrite: 200 });
     // all models: latency of ok non-hit calls 100, 200, 300, 1000; TTFT 10, 20, 30, 40, 100
     assert.equal(s.latencyMs.n, 4);
-    assert.equal(s.latencyMs.p50, 250);
-    close(s.latencyMs.p95, 895);
-    close(s.latencyMs.p99, 979);
+    assert.equal(s.latencyMs.p50, 200);
+    assert.equal(s.latencyMs.p95, 1000);
+    assert.equal(s.latencyMs.p99, 1000);
     assert.equal(s.ttftMs.n, 5);
     assert.equal(s.ttftMs.p50, 30);
-    close(s.ttftMs.p95, 88);
-    close(s.ttftMs.p99, 97.6);
+    assert.equal(s.ttftMs.p95, 100);
+    assert.equal(s.ttftMs.p99, 100);
 
     assert.deepEqual(s.models.map((m) => m.model), [B, C, A], 'sorted by id');
     const [b, c, a] = s.models;
@@ -174,12 +171,10 @@ describe('history summary', () => {
         errorsByKind: { rate_limit: 2 },
       },
     );
-    assert.deepEqual({ ...a!.latencyMs, p95: 0, p99: 0 }, { n: 2, p50: 150, p95: 0, p99: 0, mean: 150, min: 100, max: 200 });
-    close(a!.latencyMs.p95, 195);
-    close(a!.latencyMs.p99, 199);
+    assert.deepEqual(a!.latencyMs, { n: 2, p50: 100, p95: 200, p99: 200, mean: 150, min: 100, max: 200 });
     assert.equal(a!.ttftMs.n, 2, 'the cache hit and the calls without a token are left out');
-    assert.equal(a!.ttftMs.p50, 15);
-    assert.deepEqual([b!.calls, b!.okCalls, b!.errors, b!.cost, b!.latencyMs.n, b!.latencyMs.p99, b!.ttftMs.n, b!.ttftMs.p50], [2, 1, 1, 0.1875, 1, 300, 2, 35]);
+    assert.equal(a!.ttftMs.p50, 10);
+    assert.deepEqual([b!.calls, b!.okCalls, b!.errors, b!.cost, b!.latencyMs.n, b!.latencyMs.p99, b!.ttftMs.n, b!.ttftMs.p50], [2, 1, 1, 0.1875, 1, 300, 2, 30]);
     assert.deepEqual(b!.errorsByKind, { stream_cut: 1 });
     assert.deepEqual([c!.calls, c!.cost, c!.unpricedCalls, c!.latencyMs.p50, c!.ttftMs.p50, c!.cacheHitRate], [1, 0, 1, 1000, 100, 0]);
 
@@ -238,7 +233,7 @@ describe('history summary', () => {
     for (const f of ['summary.ts', 'types.ts', 'dates.ts']) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       const imports = [...text.matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]);
-      for (const i of imports) assert.ok(['../types', './dates', './types'].includes(i!), `${f} imports ${i}`);
+      for (const i of imports) assert.ok(['../types', './dates', './types', '../analysis/stats'].includes(i!), `${f} imports ${i}`);
     }
   });
 

@@ -7,9 +7,13 @@ import { UsageError, type CliIO } from './io';
 
 export const DEFAULT_MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'];
 
-/** --model flags, else the prompt file's front matter, else the config file, else the defaults. */
+/** Where the models come from: --model flags, else the prompt file's front matter, else the config file, else the defaults. */
+export function modelSource(flags: string[] | undefined, fromPrompt: string[], config: CliConfig): 'flag' | 'prompt' | 'config' | 'default' {
+  return flags?.length ? 'flag' : fromPrompt.length ? 'prompt' : config.models.length ? 'config' : 'default';
+}
+
 export function chooseModels(flags: string[] | undefined, fromPrompt: string[], config: CliConfig): string[] {
-  const models = flags?.length ? flags : fromPrompt.length ? fromPrompt : config.models.length ? config.models : DEFAULT_MODELS;
+  const models = { flag: flags ?? [], prompt: fromPrompt, config: config.models, default: DEFAULT_MODELS }[modelSource(flags, fromPrompt, config)];
   for (const m of models) {
     try {
       parseModelId(m);

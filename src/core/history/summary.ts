@@ -1,9 +1,11 @@
+import { percentile as nearestRank } from '../analysis/stats';
+
 // The monitoring summary: a pure function of history records. Plain JSON data (no Dates, no
 // Maps), so the extension can post it to the dashboard webview as is, and the CLI can print it.
 //
 // Definitions:
-// - Percentiles use linear interpolation between closest ranks (NumPy's default, Excel's
-//   PERCENTILE.INC): for n sorted values x, p → x[h] interpolated at h = (n − 1)·p.
+// - Percentiles are nearest-rank, as everywhere in the product (Decide, the CLI): the p-quantile
+//   of n sorted values is x[ceil(p·n) − 1], a value that was measured, never an interpolation.
 // - Model latency counts successful calls that reached the model: answer-cache hits (which
 //   measure a disk read, not the model) and failed calls are left out. Time to first token
 //   counts every call that was not a cache hit and received a token (a call cut off after the
@@ -110,14 +112,10 @@ export interface SummaryOptions {
   timeZone?: 'UTC' | 'local';
 }
 
-/** Linear-interpolation percentile of ascending `sorted` values; p in [0, 1]. */
+/** Nearest-rank percentile of ascending `sorted` values; p in [0, 1] (0 = the minimum). */
 export function percentile(sorted: readonly number[], p: number): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const h = (n - 1) * Math.min(1, Math.max(0, p));
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  if (sorted.length === 0) return null;
+  return p <= 0 ? sorted[0]! : nearestRank(sorted, Math.min(1, p));
 }
 
 export function percentiles(values: readonly number[]): Percentiles {
