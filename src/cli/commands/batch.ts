@@ -25,7 +25,7 @@ import { defineCommand, type CommandContext } from '../shared/command';
 import { resolveFromEnv, type CliConfig } from '../shared/config';
 import { loadCliConfig, positiveInt } from '../shared/engine';
 import { readInputText } from '../shared/input';
-import { UsageError, type CliIO } from '../shared/io';
+import { plural, UsageError, type CliIO } from '../shared/io';
 import { renderTable } from '../shared/table';
 
 export const BATCH_STATE_DIR = path.join('.prompt-profiler', 'batches');
@@ -140,7 +140,7 @@ export async function batchCommand(positionals: string[], values: BatchOptions, 
         if (!stream.write(chunk)) return new Promise<void>((resolve) => stream.once('drain', () => resolve()));
       });
       await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-      io.stderr(`Wrote ${formatInt(report.rows.length)} rows to ${out}\n`);
+      io.stderr(`Wrote ${plural(report.rows.length, 'row')} to ${out}\n`);
     }
     if (values.json) io.stdout(JSON.stringify(toJson(report), null, 2) + '\n');
     else io.stdout(renderReport(report, out) + '\n');

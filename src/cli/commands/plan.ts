@@ -8,7 +8,7 @@ import { planPromptCache, verifyCachePlan, type CachePlan, type CacheVerificatio
 import { collect, defineCommand, type CommandContext } from '../shared/command';
 import { chooseModels, loadCliConfig, makeEngine } from '../shared/engine';
 import { readInputText } from '../shared/input';
-import { UsageError, type CliIO } from '../shared/io';
+import { plural, UsageError, type CliIO } from '../shared/io';
 import { renderTable } from '../shared/table';
 
 interface PlanOptions {
@@ -87,7 +87,7 @@ export function renderPlan(plan: CachePlan, verification?: CacheVerification): s
   }
   const e = plan.economics;
   if (e) {
-    lines.push('', `At ${e.callsPerHour} calls per hour, for the ${formatInt(e.prefixTokens)}-token prefix:`);
+    lines.push('', `At ${plural(e.callsPerHour, 'call')} per hour, for the ${formatInt(e.prefixTokens)}-token prefix:`);
     lines.push(
       renderTable(
         ['TTL', 'input/MTok', 'write/MTok', 'read/MTok', 'break-even', 'calls to save', 'uncached/hour', 'cached/hour', 'saving/hour'],

@@ -15,4 +15,4 @@ export interface CliIO {
 export class UsageError extends Error {}
 
 /** "1 call", "2 calls". */
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
