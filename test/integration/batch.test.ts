@@ -159,7 +159,7 @@ describe('batch runs', function () {
     const doc = api.reports.get(outcome.document!)!;
     assert.ok(doc.includes('## Failed rows (5)'), doc);
     assert.match(doc, /\| 3 \| invalid_row \| no value for \{\{language\}\} \|/);
-    assert.match(doc, /\| 2 \| invalid_row \| line 2 is not valid JSON/);
+    assert.match(doc, /\| 2 \| invalid_row \| not valid JSON/);
     assert.match(doc, /\| 1 \| expired \| /);
     const exported = fs
       .readFileSync(exportTo, 'utf8')
