@@ -27,7 +27,16 @@ export interface EngineOptions {
   cache?: AnswerCache;
   /** For tests and special transports: build the provider from a resolved config. */
   createProvider?: (config: ProviderConfig) => Provider;
+  /**
+   * Providers the shell supplies itself, by name, with no configuration to resolve: the
+   * extension's `vscode` (VS Code's Language Model API). They count tokens in-process, so their
+   * exact count is always asked for.
+   */
+  shellProviders?: Record<string, Provider>;
 }
+
+/** Models of VS Code's Language Model API: `vscode:<vendor>/<family>`. Only the extension has them. */
+export const VSCODE_PROVIDER = 'vscode';
 
 export interface Estimate {
   modelId: string;
@@ -60,8 +69,10 @@ export class ProfilerEngine {
     this.tokens = new TokenCounter({
       // Exact Claude counts come from Anthropic's count_tokens, when a key is at hand.
       exactCounter: async (modelId, request) => {
-        const provider = await this.provider(parseModelId(modelId).provider);
-        return provider.countTokens && provider.config.apiKey ? provider.countTokens(request) : undefined;
+        const name = parseModelId(modelId).provider;
+        const provider = await this.provider(name);
+        const canCount = provider.config.apiKey || this.options.shellProviders?.[name];
+        return provider.countTokens && canCount ? provider.countTokens(request) : undefined;
       },
     });
   }
@@ -111,7 +122,8 @@ export class ProfilerEngine {
   }
 
   async countTokens(modelId: string, request: ChatRequest, exactRemote = false): Promise<TokenCount> {
-    return this.tokens.count(modelId, request, { remote: exactRemote });
+    const inProcess = !!this.options.shellProviders?.[parseModelId(modelId).provider];
+    return this.tokens.count(modelId, request, { remote: exactRemote || inProcess });
   }
 
   /** Runs the prompt on every model (× repeats) in parallel. */
@@ -151,6 +163,16 @@ export class ProfilerEngine {
   }
 
   private provider(name: string): Promise<Provider> {
+    const own = this.options.shellProviders?.[name];
+    if (own) return Promise.resolve(own);
+    if (name === VSCODE_PROVIDER) {
+      return Promise.resolve(
+        new UnavailableProvider(name, {
+          kind: 'config',
+          message: `"${VSCODE_PROVIDER}:" models are VS Code's own (its Language Model API): profile them in the Prompt Profiler extension; the CLI cannot reach them.`,
+        }),
+      );
+    }
     let p = this.providers.get(name);
     if (!p) {
       p = (async () => {
