@@ -259,6 +259,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     assert.match(requestsOf('judge')[0].messages.map((m) => m.text).join('\n'), new RegExp(models.PACED_ANSWER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     const m = a.models.find((x) => x.modelId === PACED)!;
     assert.deepEqual([m.costPer1k, m.quality?.value, m.quality?.source], [null, 0.8, 'judge']);
-    assert.equal(a.options.find((o) => o.id === PACED)?.costPer1k, null, 'cost unknown: shown, not ranked on it');
+    assert.equal(a.options.find((o) => o.id === PACED)?.costPer1k, null, 'cost unknown: shown…');
+    assert.deepEqual(a.decision?.unranked.find((u) => u.id === PACED), { id: PACED, reason: 'no price' }, '…not ranked on it');
   });
 });

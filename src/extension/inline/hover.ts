@@ -2,7 +2,7 @@
 // the cost at the configured max output — before anything is sent.
 import * as vscode from 'vscode';
 import type { Estimate } from '../../core/engine';
-import { formatInt, formatUsd } from '../../core/format';
+import { formatInt } from '../../core/format';
 import { findPromptBlocks } from '../../core/prompt';
 import type { Services } from '../services';
 import { PROMPT_LANGUAGE_ID } from '../constants';

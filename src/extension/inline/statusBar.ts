@@ -1,6 +1,6 @@
 // Status bar: tokens and cost of the current selection for one model; click to pick the model.
 import * as vscode from 'vscode';
-import { formatInt, formatUsd } from '../../core/format';
+import { formatInt } from '../../core/format';
 import { CommandId } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';

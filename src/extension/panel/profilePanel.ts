@@ -16,7 +16,7 @@ import type {
 } from '../../webview/protocol';
 import { newColumn, restoredState, revivedState } from '../../webview/state';
 import { CommandId, PANEL_VIEW_TYPE } from '../constants';
-import { SELECT_MODELS_HELPS, SYSTEM_AS_USER_NOTE, VSCODE_COUNT_METHOD } from '../providers/vscodeLm';
+import { SELECT_MODELS_HELPS, SYSTEM_AS_USER_NOTE, VSCODE_COUNT_METHOD, isVsCodeModel } from '../providers/vscodeLm';
 import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
@@ -457,13 +457,13 @@ function warmTokenizers(columns: readonly ColumnState[]): void {
 
 /** VS Code's models get no system role: the column says how its system prompt was sent. */
 function withNotes(column: ColumnState, prompt: PromptInput): ColumnState {
-  if (column.provider === 'vscode' && prompt.system) column.notes = [SYSTEM_AS_USER_NOTE];
+  if (isVsCodeModel(column.modelId) && prompt.system) column.notes = [SYSTEM_AS_USER_NOTE];
   return column;
 }
 
 function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
   const hasUsage = r.usage.inputTokens > 0 || r.usage.outputTokens > 0;
-  const editorModel = r.modelId.startsWith('vscode:');
+  const editorModel = isVsCodeModel(r.modelId);
   return {
     status: r.ok ? 'done' : r.error?.kind === 'cancelled' ? 'cancelled' : 'error',
     cacheHit: r.cacheHit,

@@ -4,6 +4,7 @@
 // user message (the panel says so); it has no standard temperature or max-tokens fields, so those
 // are not sent. Tokens come from `model.countTokens`, exact for that model.
 import * as vscode from 'vscode';
+import { VSCODE_PROVIDER } from '../../core/engine';
 import { formatUsd } from '../../core/format';
 import { estimateUsageLocally } from '../../core/providers/estimate';
 import type { ChatRequest, ErrorKind, Provider, ProviderConfig, ProviderError, StreamEvent, TokenCount, Usage } from '../../core/types';
@@ -24,7 +25,7 @@ export interface VsCodeModelInfo {
 }
 
 export function isVsCodeModel(modelId: string): boolean {
-  return modelId.startsWith('vscode:');
+  return modelId.startsWith(`${VSCODE_PROVIDER}:`);
 }
 
 /** A cost for hovers, CodeLens, the status bar and pickers: a VS Code model without a price is on a subscription, never "$0". */
@@ -45,7 +46,7 @@ class LmProblem extends Error {
 }
 
 export function vscodeModelId(model: Pick<vscode.LanguageModelChat, 'vendor' | 'family'>): string {
-  return `vscode:${model.vendor}/${model.family}`;
+  return `${VSCODE_PROVIDER}:${model.vendor}/${model.family}`;
 }
 
 /** Every model VS Code offers now, one per vendor/family. */
@@ -69,7 +70,7 @@ export function toLmMessages(request: Pick<ChatRequest, 'system' | 'messages'>):
 }
 
 export class VsCodeLmProvider implements Provider {
-  readonly config: ProviderConfig = { name: 'vscode', type: 'vscode' };
+  readonly config: ProviderConfig = { name: VSCODE_PROVIDER, type: 'vscode' };
 
   async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     // VS Code's cancellation, bridged from the run's AbortSignal (Stop, panel closed).
