@@ -43,6 +43,8 @@ interface TestModels {
   FIRST_DELAY_MS: number;
   STEP_MS: number;
   REFUSAL: string;
+  BLOCKED: string;
+  QUOTA: string;
 }
 
 /** The test provider's token rule, restated here: whitespace-separated words. */
@@ -87,7 +89,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
       restore();
     }
     const byLabel = new Map(shown.map((i) => [i.label, i.description]));
-    for (const family of ['paced', 'slow', 'refuses', 'judge']) {
+    for (const family of ['paced', 'slow', 'refuses', 'blocked', 'quota', 'judge']) {
       assert.equal(
         byLabel.get(`vscode:pp-test/${family}`),
         `VS Code · PP Test ${family} · up to 100,000 input tokens · no per-token price (subscription)`,
@@ -107,7 +109,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     await fake.reset();
     await api.services.cache.clear();
     // The API model paced too, so that both columns stream at once.
-    await fake.profiles({ 'gpt-4o-mini': { ttftMs: 100, tokensPerSec: 300 } });
+    await fake.profiles({ 'gpt-4o-mini': { ttftMs: 100, tokensPerSec: 100, outputTokens: 60 } });
     await useModels(api, [PACED, GPT]);
     const from = api.panel()!.posted.length;
 
@@ -166,6 +168,15 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     const text = hovers.flatMap((h) => h.contents.map((m) => (typeof m === 'string' ? m : m.value))).join('\n');
     assert.match(text, /\| `vscode:pp-test\/paced` \| 10 \| no per-token price \(subscription\) \| no per-token price \(subscription\) \|/);
     assert.match(text, /Counted by: VS Code countTokens\./);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
+    const titles = lenses.map((l) => l.command?.title);
+    assert.ok(titles.includes('10 tok · no per-token price (subscription)'), `CodeLens: ${titles.join(' | ')}`);
+    await setSetting('statusBar.model', PACED);
+    const editor = await openFixture('lm.prompt');
+    editor.selection = new vscode.Selection(3, 0, 3, USER.length);
+    const expected = `$(symbol-numeric) ${words(USER)} tok · no per-token price (subscription)`;
+    await waitFor(`the status bar to show ${expected} (shows ${api.statusBar.text})`, () => api.statusBar.text === expected, 10_000);
+    await setSetting('statusBar.model', undefined);
   });
 
   it('Stop cancels the request: the provider sees its cancellation token fire; the partial answer stays', async () => {
@@ -179,7 +190,8 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     await panel.onMessage({ type: 'stop' });
     const [r] = (await run).results;
     const [req] = requestsOf('slow');
-    assert.equal(req.cancelled, true, 'the provider saw the cancellation');
+    // The cancellation reaches the provider through VS Code (another extension): a moment later.
+    await waitFor('the provider to see the cancellation', () => req.cancelled, 5000);
     assert.ok(req.chunksSent < words(models.PACED_ANSWER), `it stopped streaming (${req.chunksSent} words sent)`);
     assert.deepEqual([r.ok, r.error?.kind], [false, 'cancelled']);
     assert.ok(r.output && models.PACED_ANSWER.startsWith(r.output), `the partial answer is kept: ${JSON.stringify(r.output)}`);
@@ -195,10 +207,10 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     api.panel()!.dispose();
     const [r] = (await run).results;
     assert.equal(r.error?.kind, 'cancelled');
-    assert.equal(requestsOf('slow')[0].cancelled, true, 'the provider saw the cancellation');
+    await waitFor('the provider to see the cancellation', () => requestsOf('slow')[0].cancelled, 5000);
   });
 
-  it('a provider that refuses (LanguageModelError.NoPermissions) and an unknown model: clear messages, with Select Models…', async () => {
+  it('a provider that refuses (NoPermissions), an unknown model, Blocked, a quota error: clear messages; Select Models… where it helps', async () => {
     await useModels(api, [REFUSES, 'vscode:pp-test/nope']);
     await openFixture('lm.prompt');
     const from = api.panel()?.posted.length ?? 0;
@@ -220,7 +232,8 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
         false,
         {
           kind: 'config',
-          message: 'VS Code has no model pp-test/nope. It offers vscode:pp-test/paced, vscode:pp-test/slow, vscode:pp-test/refuses, vscode:pp-test/judge: pick one with Select Models….',
+          message:
+            'VS Code has no model pp-test/nope. It offers vscode:pp-test/paced, vscode:pp-test/slow, vscode:pp-test/refuses, vscode:pp-test/blocked, vscode:pp-test/quota, vscode:pp-test/judge: pick one with Select Models….',
         },
       ],
     );
@@ -231,6 +244,16 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
       const c = column(state, id);
       assert.deepEqual([c.status, c.error?.action], ['error', 'selectModels'], id);
     }
+    // Blocked and quota: another model would not help at once, so no Select Models… there.
+    await useModels(api, ['vscode:pp-test/blocked', 'vscode:pp-test/quota']);
+    const from2 = api.panel()!.posted.length;
+    const limited = (await profile()).results.map((r) => r.error);
+    assert.deepEqual(limited, [
+      { kind: 'rate_limit', message: `VS Code blocked the request to vscode:pp-test/blocked (a quota or rate limit, or too many requests): ${models.BLOCKED}` },
+      { kind: 'rate_limit', message: `vscode:pp-test/quota: quota or rate limit reached: ${models.QUOTA}` },
+    ]);
+    const after = await settled(from2);
+    for (const id of ['vscode:pp-test/blocked', 'vscode:pp-test/quota']) assert.deepEqual([column(after, id).status, column(after, id).error?.action], ['error', undefined], id);
   });
 
   it('the judge may be a VS Code model: it grades the answers, its cost "no price", the option unranked on cost', async () => {

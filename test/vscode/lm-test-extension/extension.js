@@ -5,6 +5,8 @@
 //                    each next one STEP_MS later
 //   pp-test/slow     the same answer, one word every SLOW_STEP_MS (long enough to press Stop)
 //   pp-test/refuses  throws LanguageModelError.NoPermissions
+//   pp-test/blocked  throws LanguageModelError.Blocked
+//   pp-test/quota    throws a plain Error about an exhausted quota
 //   pp-test/judge    replies JUDGE_REPLY (a parseable judge score)
 // Tokens, by a known rule: the number of whitespace-separated words of the text (a message's
 // text parts joined by a space). `activate` returns what the tests inspect: every request seen
@@ -17,6 +19,8 @@ const FIRST_DELAY_MS = 400;
 const STEP_MS = 40;
 const SLOW_STEP_MS = 500;
 const REFUSAL = 'the test provider refuses this extension';
+const BLOCKED = 'the test provider blocks this request';
+const QUOTA = 'You have exceeded your monthly quota of chat requests';
 
 function words(text) {
   return text.split(/\s+/).filter(Boolean).length;
@@ -31,7 +35,7 @@ function textOf(message) {
 
 const ROLE = { [vscode.LanguageModelChatMessageRole.User]: 'user', [vscode.LanguageModelChatMessageRole.Assistant]: 'assistant' };
 
-const MODELS = ['paced', 'slow', 'refuses', 'judge'].map((family) => ({
+const MODELS = ['paced', 'slow', 'refuses', 'blocked', 'quota', 'judge'].map((family) => ({
   id: `pp-test-${family}`,
   name: `PP Test ${family}`,
   family,
@@ -67,6 +71,8 @@ function activate(context) {
       requests.push(request);
       token.onCancellationRequested(() => (request.cancelled = true));
       if (model.family === 'refuses') throw vscode.LanguageModelError.NoPermissions(REFUSAL);
+      if (model.family === 'blocked') throw vscode.LanguageModelError.Blocked(BLOCKED);
+      if (model.family === 'quota') throw new Error(QUOTA);
       if (model.family === 'judge') {
         progress.report(new vscode.LanguageModelTextPart(JUDGE_REPLY));
         return;
@@ -85,7 +91,7 @@ function activate(context) {
     provideTokenCount: async (_model, text) => words(textOf(text)),
   };
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider('pp-test', provider));
-  return { requests, PACED_ANSWER, JUDGE_REPLY, FIRST_DELAY_MS, STEP_MS, REFUSAL, words };
+  return { requests, PACED_ANSWER, JUDGE_REPLY, FIRST_DELAY_MS, STEP_MS, REFUSAL, BLOCKED, QUOTA };
 }
 
 module.exports = { activate, deactivate() {} };
