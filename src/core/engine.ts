@@ -38,6 +38,16 @@ export interface EngineOptions {
 /** Models of VS Code's Language Model API: `vscode:<vendor>/<family>`. Only the extension has them. */
 export const VSCODE_PROVIDER = 'vscode';
 
+/**
+ * Why a provider cannot be used in a shell that does not supply it itself (`vscode` in the CLI),
+ * in one line; undefined for every other provider. A shell may check its model list with it.
+ */
+export function shellOnlyReason(providerName: string): string | undefined {
+  return providerName === VSCODE_PROVIDER
+    ? `"${VSCODE_PROVIDER}:" models are VS Code's own (its Language Model API): profile them in the Prompt Profiler extension; the CLI cannot reach them.`
+    : undefined;
+}
+
 export interface Estimate {
   modelId: string;
   inputTokens: number;
@@ -165,14 +175,8 @@ export class ProfilerEngine {
   private provider(name: string): Promise<Provider> {
     const own = this.options.shellProviders?.[name];
     if (own) return Promise.resolve(own);
-    if (name === VSCODE_PROVIDER) {
-      return Promise.resolve(
-        new UnavailableProvider(name, {
-          kind: 'config',
-          message: `"${VSCODE_PROVIDER}:" models are VS Code's own (its Language Model API): profile them in the Prompt Profiler extension; the CLI cannot reach them.`,
-        }),
-      );
-    }
+    const shellOnly = shellOnlyReason(name);
+    if (shellOnly) return Promise.resolve(new UnavailableProvider(name, { kind: 'config', message: shellOnly }));
     let p = this.providers.get(name);
     if (!p) {
       p = (async () => {

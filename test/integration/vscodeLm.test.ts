@@ -222,7 +222,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
         false,
         {
           kind: 'auth',
-          message: `VS Code did not allow Prompt Profiler to use ${REFUSES} (${models.REFUSAL}). Allow it when VS Code asks, or pick another model with Select Models….`,
+          message: `VS Code did not allow Prompt Profiler to use ${REFUSES} (${models.REFUSAL}). Allow it when VS Code asks, or pick another model with Select Models…`,
         },
       ],
     );
@@ -233,11 +233,12 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
         {
           kind: 'config',
           message:
-            'VS Code has no model pp-test/nope. It offers vscode:pp-test/paced, vscode:pp-test/slow, vscode:pp-test/refuses, vscode:pp-test/blocked, vscode:pp-test/quota, vscode:pp-test/judge: pick one with Select Models….',
+            'VS Code has no model pp-test/nope. It offers vscode:pp-test/paced, vscode:pp-test/slow, vscode:pp-test/refuses, vscode:pp-test/blocked, vscode:pp-test/quota, vscode:pp-test/judge: pick one with Select Models…',
         },
       ],
     );
     assert.equal(requestsOf('refuses').length, 1, 'the refusing provider was asked once');
+    assert.deepEqual([refused.usage.inputTokens, refused.usage.outputTokens], [0, 0], 'a refusal used no tokens');
     await readyPanel(api);
     const state = await settled(from);
     for (const id of [REFUSES, 'vscode:pp-test/nope']) {

@@ -102,7 +102,8 @@ export class VsCodeLmProvider implements Provider {
       yield { type: 'finish', reason: 'stop' };
       yield { type: 'usage', usage: await countUsage(model, request, messages, output) };
     } catch (e) {
-      if (started || output) yield { type: 'usage', usage: model ? await countUsage(model, request, messages, output) : emptyUsage() };
+      // Only a partial answer shows the prompt was taken in; a refusal before any text used nothing we can count.
+      if (output && model) yield { type: 'usage', usage: await countUsage(model, request, messages, output) };
       yield { type: 'error', error: toProviderError(e, request.model, started, signal) };
     } finally {
       signal?.removeEventListener('abort', cancel);
@@ -130,10 +131,10 @@ async function selectModel(vendorFamily: string): Promise<vscode.LanguageModelCh
   if (!all.length) {
     throw new LmProblem(
       'config',
-      'VS Code offers no language models: install and sign in to GitHub Copilot Chat (or another extension that provides models), then pick one with Select Models….',
+      'VS Code offers no language models: install and sign in to GitHub Copilot Chat (or another extension that provides models), then pick one with Select Models…',
     );
   }
-  throw new LmProblem('config', `VS Code has no model ${vendor}/${family}. It offers ${all.map((m) => m.id).join(', ')}: pick one with Select Models….`);
+  throw new LmProblem('config', `VS Code has no model ${vendor}/${family}. It offers ${all.map((m) => m.id).join(', ')}: pick one with Select Models…`);
 }
 
 async function countMessages(model: vscode.LanguageModelChat, messages: vscode.LanguageModelChatMessage[]): Promise<number> {
@@ -170,12 +171,12 @@ function toProviderError(e: unknown, vendorFamily: string, started: boolean, sig
     case vscode.LanguageModelError.NoPermissions.name:
       return make(
         'auth',
-        `VS Code did not allow Prompt Profiler to use ${label}${message ? ` (${message})` : ''}. Allow it when VS Code asks, or pick another model with Select Models….`,
+        `VS Code did not allow Prompt Profiler to use ${label}${message ? ` (${message})` : ''}. Allow it when VS Code asks, or pick another model with Select Models…`,
       );
     case vscode.LanguageModelError.Blocked.name:
       return make('rate_limit', `VS Code blocked the request to ${label} (a quota or rate limit, or too many requests)${message ? `: ${message}` : '.'}`);
     case vscode.LanguageModelError.NotFound.name:
-      return make('config', `VS Code no longer has the model ${label}${message ? ` (${message})` : ''}: pick one with Select Models….`);
+      return make('config', `VS Code no longer has the model ${label}${message ? ` (${message})` : ''}: pick one with Select Models…`);
   }
   if (QUOTA.test(message)) return make('rate_limit', `${label}: quota or rate limit reached: ${message}`);
   if (CONTEXT_LENGTH.test(message)) return make('context_length', `${label}: the prompt does not fit the model's context window: ${message}`);
