@@ -27,6 +27,25 @@ export interface EngineOptions {
   cache?: AnswerCache;
   /** For tests and special transports: build the provider from a resolved config. */
   createProvider?: (config: ProviderConfig) => Provider;
+  /**
+   * Providers the shell supplies itself, by name, with no configuration to resolve: the
+   * extension's `vscode` (VS Code's Language Model API). They count tokens in-process, so their
+   * exact count is always asked for.
+   */
+  shellProviders?: Record<string, Provider>;
+}
+
+/** Models of VS Code's Language Model API: `vscode:<vendor>/<family>`. Only the extension has them. */
+export const VSCODE_PROVIDER = 'vscode';
+
+/**
+ * Why a provider cannot be used in a shell that does not supply it itself (`vscode` in the CLI),
+ * in one line; undefined for every other provider. A shell may check its model list with it.
+ */
+export function shellOnlyReason(providerName: string): string | undefined {
+  return providerName === VSCODE_PROVIDER
+    ? `"${VSCODE_PROVIDER}:" models are VS Code's own (its Language Model API): profile them in the Prompt Profiler extension; the CLI cannot reach them.`
+    : undefined;
 }
 
 export interface Estimate {
@@ -60,8 +79,10 @@ export class ProfilerEngine {
     this.tokens = new TokenCounter({
       // Exact Claude counts come from Anthropic's count_tokens, when a key is at hand.
       exactCounter: async (modelId, request) => {
-        const provider = await this.provider(parseModelId(modelId).provider);
-        return provider.countTokens && provider.config.apiKey ? provider.countTokens(request) : undefined;
+        const name = parseModelId(modelId).provider;
+        const provider = await this.provider(name);
+        const canCount = provider.config.apiKey || this.options.shellProviders?.[name];
+        return provider.countTokens && canCount ? provider.countTokens(request) : undefined;
       },
     });
   }
@@ -111,7 +132,8 @@ export class ProfilerEngine {
   }
 
   async countTokens(modelId: string, request: ChatRequest, exactRemote = false): Promise<TokenCount> {
-    return this.tokens.count(modelId, request, { remote: exactRemote });
+    const inProcess = !!this.options.shellProviders?.[parseModelId(modelId).provider];
+    return this.tokens.count(modelId, request, { remote: exactRemote || inProcess });
   }
 
   /** Runs the prompt on every model (× repeats) in parallel. */
@@ -151,6 +173,10 @@ export class ProfilerEngine {
   }
 
   private provider(name: string): Promise<Provider> {
+    const own = this.options.shellProviders?.[name];
+    if (own) return Promise.resolve(own);
+    const shellOnly = shellOnlyReason(name);
+    if (shellOnly) return Promise.resolve(new UnavailableProvider(name, { kind: 'config', message: shellOnly }));
     let p = this.providers.get(name);
     if (!p) {
       p = (async () => {

@@ -70,7 +70,8 @@ export type StreamEvent =
   | { type: 'finish'; reason: FinishReason }
   | { type: 'error'; error: ProviderError };
 
-export type ProviderType = 'openai' | 'anthropic' | 'openai-compatible';
+/** `vscode`: VS Code's Language Model API, supplied by the extension itself (never configured). */
+export type ProviderType = 'openai' | 'anthropic' | 'openai-compatible' | 'vscode';
 
 /** How a provider is reached. The API key is resolved by the shell (env, SecretStorage). */
 export interface ProviderConfig {

@@ -1,7 +1,7 @@
 // The extension's long-lived services, built once in activate() and handed to every command.
 import * as vscode from 'vscode';
 import { AnswerCache, FallbackStore, FileStore, RedisStore, type CacheStore } from '../core/cache';
-import { ProfilerEngine, type EngineRunOptions, type PromptInput } from '../core/engine';
+import { ProfilerEngine, VSCODE_PROVIDER, type EngineRunOptions, type PromptInput } from '../core/engine';
 import { formatMs, formatUsd } from '../core/format';
 import type { RunSummary } from '../core/run';
 import { ConfigService } from './config';
@@ -9,6 +9,7 @@ import { EndpointResolver } from './endpoints';
 import { HistoryService, type RunTimes } from './history/historyService';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
+import { VsCodeLmProvider } from './providers/vscodeLm';
 import { KeyStore } from './secrets';
 
 export class Services extends Disposable {
@@ -30,6 +31,8 @@ export class Services extends Disposable {
   private engineInstance: ProfilerEngine | undefined;
   /** Runs: may ask the user (for a key, to approve a workspace base URL). */
   private runEngineInstance: ProfilerEngine | undefined;
+  /** VS Code's own models (`vscode:<vendor>/<family>`); nothing to resolve, nothing loaded up front. */
+  private readonly vscodeModels = new VsCodeLmProvider();
 
   /**
    * `log`: an existing channel to write to (tests rebuild Services over the extension's context,
@@ -97,6 +100,7 @@ export class Services extends Disposable {
       },
       priceOverrides: this.config.value.prices,
       cache: this.cache,
+      shellProviders: { [VSCODE_PROVIDER]: this.vscodeModels },
     });
   }
 

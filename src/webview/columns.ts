@@ -3,7 +3,7 @@
 import { formatInt, formatMs, formatTokens, formatUsd } from '../core/format';
 import { h, setAttr, setText, show } from './dom';
 import { renderMarkdown } from './markdown';
-import type { ColumnState, ColumnStatus, CostView, WebviewToHost } from './protocol';
+import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type CostView, type WebviewToHost } from './protocol';
 import { isLive } from './state';
 
 const STATUS: Record<ColumnStatus, { glyph: string; label: string }> = {
@@ -27,12 +27,13 @@ const LIVE_TITLE = '≈ counted locally while the answer streams; the exact figu
  * The cost cell: "no price" for a finished column without a price, never "$0"; "≈" when the
  * tokens it is priced from were counted locally (e.g. a stream stopped before the usage frame).
  */
-export function costText(col: Pick<ColumnState, 'cost' | 'status'> & { usageEstimated?: boolean }): string {
+export function costText(col: Pick<ColumnState, 'cost' | 'status'> & { usageEstimated?: boolean; provider?: string }): string {
   if (col.cost) return `${col.usageEstimated ? '≈ ' : ''}${formatUsd(col.cost.total)}`;
-  return col.status === 'done' ? 'no price' : '—';
+  if (col.status !== 'done') return '—';
+  return col.provider === 'vscode' ? SUBSCRIPTION_PRICE_LABEL : 'no price';
 }
 
-export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit' | 'modelId'> & { usageEstimated?: boolean }): string {
+export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit' | 'modelId'> & { usageEstimated?: boolean; provider?: string }): string {
   const c: CostView | null = col.cost;
   const lines: string[] = [];
   if (c) {
@@ -46,6 +47,8 @@ export function costTooltip(col: Pick<ColumnState, 'cost' | 'status' | 'cacheHit
     if (c.batch) lines.push('Batch prices');
     lines.push(`Prices: ${c.provenance}`);
     if (col.usageEstimated) lines.push('≈ Tokens counted locally: the server reported no usage for this answer.');
+  } else if (col.status === 'done' && col.provider === 'vscode') {
+    lines.push(`${col.modelId} is paid by subscription, not per token: no cost is computed. A price in promptProfiler.prices for this id applies.`);
   } else if (col.status === 'done') {
     lines.push(`No known price for ${col.modelId}: not counted in the total.`);
   } else {
@@ -60,6 +63,7 @@ function tokensTooltip(col: ColumnState): string {
   if (col.cacheReadTokens !== null) lines.push(`Cache read: ${formatInt(col.cacheReadTokens)} tokens`);
   if (col.cacheWriteTokens !== null) lines.push(`Cache write: ${formatInt(col.cacheWriteTokens)} tokens`);
   if (col.usageEstimated) lines.push('≈ counted locally: the server reported no usage.');
+  else if (col.tokenSource) lines.push(`Counted by ${col.tokenSource} (exact for this model).`);
   return lines.join('\n');
 }
 
@@ -98,6 +102,8 @@ export class ColumnView {
   private readonly errorEl: HTMLElement;
   private readonly errorKindEl: HTMLElement;
   private readonly errorMsgEl: HTMLElement;
+  private readonly selectModelsBtn: HTMLButtonElement;
+  private readonly notesEl: HTMLElement;
   private readonly copyBtn: HTMLButtonElement;
   private copyTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pinBtn: HTMLButtonElement;
@@ -177,13 +183,16 @@ export class ColumnView {
       attrs: { type: 'button', 'aria-label': `Retry ${col.modelId}` },
     });
     retry.addEventListener('click', () => this.post({ type: 'retry', index: this.col.index }));
+    this.selectModelsBtn = h('button', { class: 'btn-small btn-secondary', text: 'Select Models…', attrs: { type: 'button' } });
+    this.selectModelsBtn.addEventListener('click', () => this.post({ type: 'selectModels' }));
     this.errorEl = h(
       'div',
       { class: 'col-error', attrs: { role: 'alert' } },
       h('div', { class: 'error-head' }, h('span', { class: 'error-icon', text: '✕', attrs: { 'aria-hidden': 'true' } }), this.errorKindEl),
       this.errorMsgEl,
-      retry,
+      h('div', { class: 'error-actions' }, retry, this.selectModelsBtn),
     );
+    this.notesEl = h('div', { class: 'col-notes' });
     this.body = h('div', { class: 'col-body', attrs: { tabindex: '0', role: 'group', 'aria-label': `Answer of ${col.modelId}` } }, this.partialEl, this.mdEl, this.placeholderEl, this.errorEl);
 
     this.root = h(
@@ -195,6 +204,7 @@ export class ColumnView {
         h('div', { class: 'col-title-row' }, h('div', { class: 'col-names' }, title, sub), this.pinBtn, this.copyBtn),
         h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge),
         h('dl', { class: 'metrics' }, elapsed.box, ttft.box, rate.box, input.box, output.box, cost.box),
+        this.notesEl,
       ),
       this.body,
     );
@@ -243,6 +253,10 @@ export class ColumnView {
       setText(this.errorKindEl, `Error: ${col.error.kind}`);
       setText(this.errorMsgEl, col.error.message);
     }
+    show(this.selectModelsBtn, col.error?.action === 'selectModels');
+    const notes = [...(col.tokenSource && !col.usageEstimated ? [`Tokens: ${col.tokenSource}`] : []), ...(col.notes ?? [])];
+    setText(this.notesEl, notes.join('\n'));
+    show(this.notesEl, notes.length > 0);
     this.updatePlaceholder();
     // A finished column gets its final text at once, not on the throttled schedule.
     if (!isLive(col.status) && this.textDirty) this.renderText(performance.now(), true);

@@ -12,6 +12,9 @@ export type { Decision, DecisionOption, QualityFigure, Requirements };
 
 export type ColumnStatus = 'queued' | 'streaming' | 'done' | 'error' | 'cancelled';
 
+/** The cost cell of a VS Code model (`vscode:`) without a price override: never "$0". */
+export const SUBSCRIPTION_PRICE_LABEL = 'no per-token price (subscription)';
+
 export interface CostView {
   /** USD. */
   total: number;
@@ -56,7 +59,12 @@ export interface ColumnState {
   usageEstimated: boolean;
   /** null with status done = "no price" for this model (never shown as $0). */
   cost: CostView | null;
-  error: { kind: string; message: string } | null;
+  /** `selectModels`: the column offers "Select Models…" (another model is the way on). */
+  error: { kind: string; message: string; action?: 'selectModels' } | null;
+  /** What counted the tokens when it is not the server's usage report (e.g. "VS Code countTokens"). */
+  tokenSource?: string | null;
+  /** Facts about how this column's request was sent (e.g. the system prompt sent as a user message). */
+  notes?: string[];
 }
 
 export interface RunSummaryView {
@@ -176,6 +184,8 @@ export type WebviewToHost =
   | { type: 'rerun'; bypassCache: boolean }
   | { type: 'retry'; index: number }
   | { type: 'copy'; index: number }
+  /** Open Select Models… (offered by an error the model choice can fix). */
+  | { type: 'selectModels' }
   /** The limit inputs changed (debounced): the host writes promptProfiler.requirements.*. */
   | { type: 'setLimits'; requirements: Requirements }
   /** A 1–5 rating of a model's answers on this prompt (null clears it); overrides the judge. */

@@ -9,6 +9,7 @@
 // Env: PP_VSCODE_TIMEOUT   whole-run limit in seconds (default 600)
 //      PP_VSCODE_VERBOSE   also stream code-server's output and the browser console
 import fs from 'node:fs';
+import { paths } from './paths.mjs';
 import { startSession, installSignalHandlers, isStopping, sweepStaleSessions } from './session.mjs';
 
 function parseArgs(argv) {
@@ -49,6 +50,7 @@ try {
       folder: args.folder,
       extensionDevelopmentPath: args.extensionDevelopmentPath,
       extensionTestsPath: args.extensionTestsPath,
+      extensions: [paths.lmTestExtension],
       onExit: (c) => resolveExit({ code: c }),
     });
     tail = tailFile(session.testOutput);

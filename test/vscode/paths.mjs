@@ -31,6 +31,8 @@ export const paths = {
   results: path.join(root, 'test-results'),
   fixtureWorkspace: path.join(root, 'test', 'fixtures', 'workspace'),
   integrationEntry: path.join(root, 'dist', 'test', 'integration', 'bootstrap.js'),
+  /** Test-only chat models registered through VS Code's Language Model API (installed into every suite and walk session). */
+  lmTestExtension: path.join(root, 'test', 'vscode', 'lm-test-extension'),
 };
 
 /** The VS Code version code-server ships (lib/vscode/product.json or package.json). */

@@ -142,7 +142,8 @@ async function main() {
     try {
       code = await runTests({
         ...(desktopVersion ? { version: desktopVersion } : { vscodeExecutablePath: paths.launcher }),
-        extensionDevelopmentPath: paths.root,
+        // VS Code desktop takes several development paths; the launcher installs the test models itself.
+        extensionDevelopmentPath: desktopVersion ? [paths.root, paths.lmTestExtension] : paths.root,
         extensionTestsPath: testsEntry,
         // No other extensions: the launcher gives code-server a fresh, empty --extensions-dir.
         launchArgs: [workspace],

@@ -136,6 +136,7 @@ export function sweepStaleSessions() {
  * @param {Record<string,unknown>} [o.settings] user settings on top of DEFAULT_SETTINGS
  * @param {{width:number,height:number}} [o.viewport]
  * @param {string} [o.installVsix] a packaged extension to install into the fresh extensions dir first
+ * @param {string[]} [o.extensions] extension folders to install (linked) into the fresh extensions dir
  * @param {boolean} [o.workspaceTrust] keep Workspace Trust on (default off): with
  *   `security.workspace.trust.startupPrompt: "never"` in `o.settings` the folder opens in Restricted Mode
  */
@@ -223,6 +224,12 @@ export async function startSession(o = {}) {
       );
       if (r.status !== 0) throw new Error(`installing ${o.installVsix} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
       if (verbose) process.stderr.write(`[code-server] ${r.stdout}`);
+    }
+    for (const dir of o.extensions ?? []) {
+      // Only one extensionDevelopmentPath is honoured: others go into the extensions dir, under
+      // the `publisher.name-version` folder name VS Code gives an installed extension.
+      const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      fs.symlinkSync(path.resolve(dir), path.join(dirs.ext, `${publisher}.${name}-${version}`), 'dir');
     }
     const t0 = performance.now();
     checkOpen();

@@ -10,7 +10,8 @@
 // the recommendation → hover the prompt → CodeLens → select a paragraph of
 // notes.md → a second paced run, stopped: columns cancelled with partial answers, streams closed →
 // the panel in a dark and a high-contrast theme → a window reload restores the panel, and its
-// Re-run still works. Steps wait on conditions, never on fixed sleeps.
+// Re-run still works → Select Models… picks a VS Code model (the test extension's) beside
+// gpt-4o-mini, and a profile shows the two columns → one that refuses says so, with Select Models… Steps wait on conditions, never on fixed sleeps.
 // Add steps to `walk()`; the helpers below hide the workbench's selectors.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -326,6 +327,90 @@ async function walk(ui) {
     }
     await ui.screenshotPanel('12-panel-restored-rerun');
   });
+
+  // VS Code's own models (the test extension test/vscode/lm-test-extension registers them through
+  // the Language Model API): picked in Select Models…, profiled beside an API model.
+  const LM_MODEL = 'vscode:pp-test/paced';
+  const LM_ANSWER = 'Paced answer: one two three four five six seven eight.';
+  /** A row of the open quick pick, by its exact label. */
+  const row = (label) =>
+    page(ui)
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ has: page(ui).locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .first();
+  /** In the open multi-select quick pick: click (toggle) each label's row, then OK. */
+  const toggleAndAccept = async (labels) => {
+    const input = page(ui).locator('.quick-input-widget .quick-input-box input');
+    for (const label of labels) {
+      await input.fill(label);
+      await row(label).click({ timeout: STEP_TIMEOUT });
+    }
+    await input.fill('');
+    await page(ui).keyboard.press('Enter');
+    await page(ui).locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  };
+  await ui.step("Select Models… lists VS Code's models beside the API models: pick one with gpt-4o-mini", async () => {
+    await ui.runCommand('Prompt Profiler: Select Models…');
+    const input = page(ui).locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await input.fill('pp-test');
+    await row(LM_MODEL).waitFor({ timeout: STEP_TIMEOUT });
+    const line = norm(await row(LM_MODEL).innerText());
+    ui.note(`picker: ${JSON.stringify(line)}`);
+    assert(line.includes('VS Code · PP Test paced · up to 100,000 input tokens · no per-token price (subscription)'), `the picker's line: ${line}`);
+    await ui.screenshot('13-select-models-vscode');
+    // Multi-select: a click toggles the row. Check the VS Code model, uncheck claude-haiku-4-5.
+    await toggleAndAccept([LM_MODEL, 'anthropic:claude-haiku-4-5']);
+  });
+
+  await ui.step('profile on the VS Code model and gpt-4o-mini: two columns; countTokens, "no per-token price", the system-prompt note', async () => {
+    await fake.post('/__admin/reset');
+    await fake.post('/__admin/profiles', profiles(UNPACED));
+    // Room for the two columns: only the prompt and the panel (a new one) on screen.
+    await ui.runCommand('View: Close All Editor Groups');
+    await ui.runCommand('View: Toggle Primary Side Bar Visibility');
+    await ui.openFile('lm.prompt');
+    await ui.runCommand('Prompt Profiler: Profile Prompt');
+    const wv = ui.webviewFrame();
+    await waitUntil(async () => {
+      const cols = await ui.readColumns();
+      return cols.length === 2 && cols.every((c) => c.status === 'done');
+    }, RUN_TIMEOUT, 'both columns done');
+    const cols = await ui.readColumns();
+    const lm = cols.find((c) => c.model === 'pp-test/paced');
+    const gpt = cols.find((c) => c.model === 'gpt-4o-mini');
+    ui.note(`columns: ${JSON.stringify([lm, gpt].map(({ model, status, input, output, cost, notes }) => ({ model, status, input, output, cost, notes })))}`);
+    assert(lm && gpt, `the two columns: ${cols.map((c) => c.model)}`);
+    assert.equal(lm.text, LM_ANSWER, "the VS Code model's answer");
+    // The test provider's rule: a token per word; 6 + 4 words in, 10 out. Exact, so no "≈".
+    assert.deepEqual([lm.input, lm.output, lm.cost], ['10', '10', 'no per-token price (subscription)']);
+    assert(lm.notes.includes('Tokens: VS Code countTokens') && lm.notes.includes('the system prompt was sent as the first user message'), `notes: ${lm.notes}`);
+    assert(/^\$0\.0\d+$/.test(gpt.cost), `gpt-4o-mini has its cost: ${gpt.cost}`);
+    assert.equal(gpt.notes, '', 'no note on an API model');
+    await wv.locator('body:not(.running)').waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
+    await ui.screenshot('14-vscode-model-beside-api-model');
+    await ui.screenshotPanel('14b-vscode-model-beside-api-model-panel');
+  });
+
+  await ui.step('a VS Code model that refuses (NoPermissions): the column says so; its Select Models… opens the picker', async () => {
+    const refuses = 'vscode:pp-test/refuses';
+    await ui.runCommand('Prompt Profiler: Select Models…');
+    await row(LM_MODEL).waitFor({ timeout: STEP_TIMEOUT });
+    await toggleAndAccept([LM_MODEL, 'openai:gpt-4o-mini', refuses]);
+    await ui.editor().locator('.view-line', { hasText: 'Name three' }).first().click();
+    await ui.runCommand('Prompt Profiler: Profile Prompt');
+    const wv = ui.webviewFrame();
+    const col = wv.locator('section.column[data-status="error"]');
+    await col.waitFor({ timeout: RUN_TIMEOUT });
+    const message = norm(await col.locator('.error-message').innerText());
+    ui.note(`error: ${JSON.stringify(message)}`);
+    assert.equal(message, `VS Code did not allow Prompt Profiler to use ${refuses} (the test provider refuses this extension). Allow it when VS Code asks, or pick another model with Select Models…`);
+    await ui.screenshotPanel('15-vscode-model-refused-panel');
+    await col.getByRole('button', { name: 'Select Models…' }).click();
+    await row(refuses).waitFor({ timeout: STEP_TIMEOUT });
+    await page(ui).keyboard.press('Escape');
+    await page(ui).locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  });
 }
 
 function page(ui) {
@@ -529,6 +614,7 @@ export function createUi(page, { resultsDir = paths.results, log = console.log, 
             costTitle: q('.metric-cost')?.getAttribute('title') ?? '',
             cacheHit: !q('.badge-cache')?.hidden,
             partialVisible: !!partial && !partial.hidden,
+            notes: q('.col-notes')?.hidden ? '' : t('.col-notes'),
           };
         }),
       );
@@ -596,7 +682,7 @@ export async function runUiWalk({ folder, env = {}, log = console.log } = {}) {
   const t0 = performance.now();
   log('UI walk');
   try {
-    session = await startSession({ folder, extensionDevelopmentPath: paths.root, env });
+    session = await startSession({ folder, extensionDevelopmentPath: paths.root, extensions: [paths.lmTestExtension], env });
     const ui = createUi(session.page, { log, fakeUrl: env.PROMPT_PROFILER_FAKE_LLM_URL });
     let ok = true;
     try {

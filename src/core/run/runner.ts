@@ -210,6 +210,7 @@ async function runOne(
   let usage: Usage | undefined;
   let finishReason: FinishReason | null = null;
   let error: ProviderError | null = null;
+  let finishedAt: number | undefined;
   for await (const event of target.provider.stream(target.request, options.signal)) {
     switch (event.type) {
       case 'text':
@@ -222,13 +223,15 @@ async function runOne(
         break;
       case 'finish':
         finishReason = event.reason;
+        // The answer is complete: what a provider does after it (count the tokens) is not the model's time.
+        finishedAt ??= now();
         break;
       case 'error':
         error = event.error;
         break;
     }
   }
-  const latencyMs = now() - t0;
+  const latencyMs = (finishedAt ?? now()) - t0;
   const finalUsage = usage ?? emptyUsage();
   const ok = error === null;
   if (ok && options.cache && key && finishReason) {

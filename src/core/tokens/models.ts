@@ -71,7 +71,7 @@ export function encodingNameFor(model: string): EncodingName {
 
 /**
  * How to count `model` locally. `provider` (the `provider` part of a model id) only matters for
- * `anthropic`, whose models are always estimated locally whatever their name.
+ * `anthropic` and `vscode`, whose models are always estimated locally whatever their name.
  */
 export function tokenizerSpecFor(model: string, provider?: string): TokenizerSpec {
   if (isAnthropicModel(model, provider)) {
@@ -81,6 +81,11 @@ export function tokenizerSpecFor(model: string, provider?: string): TokenizerSpe
       factor: ANTHROPIC_ESTIMATE_FACTOR,
       method: `≈ estimate (${DEFAULT_ENCODING} ×${ANTHROPIC_ESTIMATE_FACTOR})`,
     };
+  }
+  // VS Code's models (`vscode:copilot/gpt-4o`) are counted by the editor (`model.countTokens`);
+  // locally only estimated, whatever the family's name suggests.
+  if (provider?.toLowerCase() === 'vscode') {
+    return { encoding: DEFAULT_ENCODING, exact: false, factor: 1, method: `≈ estimate (${DEFAULT_ENCODING}; exact from VS Code countTokens)` };
   }
   const encoding = openaiEncodingOf(model);
   if (encoding) return { encoding, exact: true, factor: 1, method: encoding };

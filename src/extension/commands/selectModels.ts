@@ -1,19 +1,28 @@
-// Select Models…: a quick pick of known models with their prices; writes promptProfiler.models.
+// Select Models…: a quick pick of known models with their prices, and the models VS Code itself
+// offers (its Language Model API: Copilot's, other extensions'); writes promptProfiler.models.
 import * as vscode from 'vscode';
-import { formatUsd } from '../../core/format';
+import { formatInt, formatUsd } from '../../core/format';
 import { CONFIG_SECTION } from '../constants';
+import { formatModelCost, listVsCodeModels, type VsCodeModelInfo } from '../providers/vscodeLm';
 import type { Services } from '../services';
 
 export async function selectModels(services: Services): Promise<string[] | undefined> {
   const current = services.config.value.models;
   const prices = services.engine.prices;
   const known = prices.knownModels(['openai', 'anthropic']);
-  const ids = [...new Set([...current, ...known.map((k) => k.modelId)])];
+  const editorModels = await listVsCodeModels().catch((e: unknown) => {
+    services.log.warn(`VS Code's language models could not be listed: ${(e as Error)?.message ?? e}`);
+    return [] as VsCodeModelInfo[];
+  });
+  const inEditor = new Map(editorModels.map((m) => [m.id, m]));
+  const ids = [...new Set([...current, ...editorModels.map((m) => m.id), ...known.map((k) => k.modelId)])];
   const items = ids.map((id): vscode.QuickPickItem => {
     const p = prices.lookup(id);
+    const price = p ? `in ${formatUsd(p.input)} · out ${formatUsd(p.output)} per 1M tokens` : formatModelCost(id, null);
+    const m = inEditor.get(id);
     return {
       label: id,
-      description: p ? `in ${formatUsd(p.input)} · out ${formatUsd(p.output)} per 1M tokens` : 'no price',
+      description: m ? `VS Code · ${m.name} · up to ${formatInt(m.maxInputTokens)} input tokens · ${price}` : price,
       picked: current.includes(id),
     };
   });

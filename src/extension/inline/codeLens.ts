@@ -5,6 +5,7 @@ import { findPromptBlocks } from '../../core/prompt';
 import { CommandId, PROMPT_LANGUAGE_ID } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
+import { formatModelCost } from '../providers/vscodeLm';
 import type { InlineEstimates } from './inlineEstimates';
 
 const REFRESH_DEBOUNCE_MS = 300;
@@ -66,12 +67,12 @@ export function lensTitle(estimates: Awaited<ReturnType<InlineEstimates['estimat
   // One "≈" is enough: on the token count when that is an estimate, else on a range that
   // mixes in another model's estimate.
   const approx = !first.estimated && estimates.some((e) => e.estimated) ? '≈ ' : '';
-  const cost = Number.isFinite(low) && Number.isFinite(high) ? `${approx}${formatUsd(low)}–${formatUsd(high)}` : 'no price';
+  const cost = Number.isFinite(low) && Number.isFinite(high) ? `${approx}${formatUsd(low)}–${formatUsd(high)}` : formatModelCost(first.modelId, null);
   return `${tokens} · ${cost}`;
 }
 
 function tooltip(estimates: Awaited<ReturnType<InlineEstimates['estimate']>>): string {
   return estimates
-    .map((e) => `${e.modelId}: ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tokens, ${formatUsd(e.inputCost)} in, ${formatUsd(e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} out`)
+    .map((e) => `${e.modelId}: ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tokens, ${formatModelCost(e.modelId, e.inputCost)} in, ${formatModelCost(e.modelId, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} out`)
     .join('\n');
 }

@@ -2,10 +2,11 @@
 // the cost at the configured max output — before anything is sent.
 import * as vscode from 'vscode';
 import type { Estimate } from '../../core/engine';
-import { formatInt, formatUsd } from '../../core/format';
+import { formatInt } from '../../core/format';
 import { findPromptBlocks } from '../../core/prompt';
 import type { Services } from '../services';
 import { PROMPT_LANGUAGE_ID } from '../constants';
+import { formatModelCost } from '../providers/vscodeLm';
 import type { InlineEstimates } from './inlineEstimates';
 
 export class PromptHoverProvider implements vscode.HoverProvider {
@@ -45,7 +46,7 @@ export function renderHover(estimates: Estimate[]): vscode.MarkdownString {
   for (const e of estimates) {
     const tokens = `${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)}`;
     const warn = e.overContextWindow ? ` ⚠ over the ${formatInt(e.contextWindow ?? 0)}-token window` : '';
-    md.appendMarkdown(`| \`${e.modelId}\` | ${tokens}${warn} | ${formatUsd(e.inputCost)} | ${formatUsd(e.costAtMaxOutput)} |\n`);
+    md.appendMarkdown(`| \`${e.modelId}\` | ${tokens}${warn} | ${formatModelCost(e.modelId, e.inputCost)} | ${formatModelCost(e.modelId, e.costAtMaxOutput)} |\n`);
   }
   const methods = [...new Set(estimates.map((e) => `${e.estimated ? '≈ ' : ''}${e.method}`))];
   md.appendMarkdown(`\nCounted by: ${methods.join(', ')}.`);

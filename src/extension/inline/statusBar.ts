@@ -1,9 +1,10 @@
 // Status bar: tokens and cost of the current selection for one model; click to pick the model.
 import * as vscode from 'vscode';
-import { formatInt, formatUsd } from '../../core/format';
+import { formatInt } from '../../core/format';
 import { CommandId } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
+import { formatModelCost } from '../providers/vscodeLm';
 import type { InlineEstimates } from './inlineEstimates';
 
 const DEBOUNCE_MS = 150;
@@ -57,8 +58,8 @@ export class SelectionCostStatusBar extends Disposable {
       return;
     }
     if (generation !== this.generation || !e) return; // a newer selection won
-    this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatUsd(e.inputCost)}`;
-    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatUsd(e.inputCost)} to send, ${formatUsd(e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens. Click to choose the model.`;
+    this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatModelCost(model, e.inputCost)}`;
+    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatModelCost(model, e.inputCost)} to send, ${formatModelCost(model, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens. Click to choose the model.`;
     this.item.show();
   }
 

@@ -15,7 +15,8 @@ import type {
   WebviewToHost,
 } from '../../webview/protocol';
 import { newColumn, restoredState, revivedState } from '../../webview/state';
-import { PANEL_VIEW_TYPE } from '../constants';
+import { CommandId, PANEL_VIEW_TYPE } from '../constants';
+import { SELECT_MODELS_HELPS, SYSTEM_AS_USER_NOTE, VSCODE_COUNT_METHOD, isVsCodeModel } from '../providers/vscodeLm';
 import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
@@ -149,7 +150,7 @@ export class ProfilePanel extends Disposable {
     // Repeat-major, like the runner: the column index is the runner's job index.
     const columns: ColumnState[] = [];
     for (let r = 0; r < repeats; r++) {
-      for (const modelId of request.models) columns.push(newColumn(columns.length, modelId, r));
+      for (const modelId of request.models) columns.push(withNotes(newColumn(columns.length, modelId, r), request.prompt));
     }
     this.state = {
       runId: this.state.runId + 1,
@@ -217,7 +218,7 @@ export class ProfilePanel extends Disposable {
     if (!this.controller || this.controller.signal.aborted) this.controller = new AbortController();
     const controller = this.controller;
     const runId = this.state.runId;
-    Object.assign(column, newColumn(index, column.modelId, column.repeat));
+    Object.assign(column, withNotes(newColumn(index, column.modelId, column.repeat), this.lastRequest.prompt));
     this.live.delete(index);
     if (!this.state.running) this.startedAt = Date.now();
     this.state.running = true;
@@ -408,6 +409,9 @@ export class ProfilePanel extends Disposable {
       case 'unpinReference':
         await this.decide.unpinReference();
         break;
+      case 'selectModels':
+        await vscode.commands.executeCommand(CommandId.SelectModels);
+        break;
       case 'copy': {
         const col = this.state.columns[m.index];
         if (col) {
@@ -451,8 +455,15 @@ function warmTokenizers(columns: readonly ColumnState[]): void {
   }
 }
 
+/** VS Code's models get no system role: the column says how its system prompt was sent. */
+function withNotes(column: ColumnState, prompt: PromptInput): ColumnState {
+  if (isVsCodeModel(column.modelId) && prompt.system) column.notes = [SYSTEM_AS_USER_NOTE];
+  return column;
+}
+
 function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
   const hasUsage = r.usage.inputTokens > 0 || r.usage.outputTokens > 0;
+  const editorModel = isVsCodeModel(r.modelId);
   return {
     status: r.ok ? 'done' : r.error?.kind === 'cancelled' ? 'cancelled' : 'error',
     cacheHit: r.cacheHit,
@@ -475,7 +486,12 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
       batch: r.cost.batch,
       provenance: r.cost.provenance.detail,
     },
-    error: r.error && { kind: r.error.kind, message: r.error.message },
+    error: r.error && {
+      kind: r.error.kind,
+      message: r.error.message,
+      ...(editorModel && SELECT_MODELS_HELPS.includes(r.error.kind) ? { action: 'selectModels' as const } : {}),
+    },
+    tokenSource: editorModel && hasUsage && !r.usage.estimated ? VSCODE_COUNT_METHOD : null,
   };
 }
 
