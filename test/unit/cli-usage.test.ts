@@ -73,6 +73,10 @@ describe('prompt-profiler CLI: help, usage errors, config', function () {
       [['plan'], "prompt-profiler: missing required argument 'file'\n(see `prompt-profiler plan --help`)\n"],
       [['nope'], "prompt-profiler: unknown command 'nope'\n(see `prompt-profiler --help`)\n"],
       [['run', 'p.prompt', '--judge', 'openai:gpt-4.1'], 'prompt-profiler: --judge needs --pareto.\n(see `prompt-profiler run --help`)\n'],
+      [
+        ['estimate', 'p.prompt', '--model', 'vscode:copilot/gpt-4o'],
+        'prompt-profiler: vscode:copilot/gpt-4o: "vscode:" models are VS Code\'s own (its Language Model API): profile them in the Prompt Profiler extension; the CLI cannot reach them.\n(see `prompt-profiler estimate --help`)\n',
+      ],
     ];
     for (const [args, stderr] of cases) assert.deepEqual(await cli(args), { code: 2, stdout: '', stderr }, args.join(' '));
     assert.equal(fake.requests.length, 0);

@@ -50,10 +50,11 @@ describe('shell providers (VS Code language models) in the engine', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-vscode-cli-'));
     try {
       fs.writeFileSync(path.join(cwd, 'p.prompt'), 'Say hi.\n');
-      const { code, stdout } = await runCli(['run', 'p.prompt', '--model', 'vscode:copilot/gpt-4o', '--json', '--no-cache'], { cwd, env: {} });
-      assert.equal(code, 1);
-      const [r] = JSON.parse(stdout).results;
-      assert.deepEqual([r.model, r.ok, r.cost, r.error], ['vscode:copilot/gpt-4o', false, null, { kind: 'config', message: REFUSAL }]);
+      // Refused before anything runs, as bad usage, by every command that takes --model.
+      for (const command of ['run', 'estimate']) {
+        const r = await runCli([command, 'p.prompt', '--model', 'vscode:copilot/gpt-4o', '--json'], { cwd, env: {} });
+        assert.deepEqual(r, { code: 2, stdout: '', stderr: `prompt-profiler: vscode:copilot/gpt-4o: ${REFUSAL}\n(see \`prompt-profiler ${command} --help\`)\n` });
+      }
     } finally {
       fs.rmSync(cwd, { recursive: true, force: true });
     }

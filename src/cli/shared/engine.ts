@@ -1,6 +1,6 @@
 // The engine as the CLI builds it: models chosen, config applied, the answer cache on disk.
 import { AnswerCache, FileStore } from '../../core/cache';
-import { ProfilerEngine } from '../../core/engine';
+import { ProfilerEngine, shellOnlyReason } from '../../core/engine';
 import { parseModelId } from '../../core/types';
 import { loadConfig, resolveFromEnv, type CliConfig } from './config';
 import { UsageError, type CliIO } from './io';
@@ -15,11 +15,14 @@ export function modelSource(flags: string[] | undefined, fromPrompt: string[], c
 export function chooseModels(flags: string[] | undefined, fromPrompt: string[], config: CliConfig): string[] {
   const models = { flag: flags ?? [], prompt: fromPrompt, config: config.models, default: DEFAULT_MODELS }[modelSource(flags, fromPrompt, config)];
   for (const m of models) {
+    let provider: string;
     try {
-      parseModelId(m);
+      provider = parseModelId(m).provider;
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const why = shellOnlyReason(provider);
+    if (why) throw new UsageError(`${m}: ${why}`);
   }
   return [...new Set(models)];
 }
