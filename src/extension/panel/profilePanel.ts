@@ -20,6 +20,7 @@ import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import { webviewHtml, webviewPanelOptions } from '../webviewHost';
+import { exportTable } from './exportTable';
 
 /** One patch message per this many ms at most while answers stream. */
 const FLUSH_MS = 30;
@@ -408,6 +409,9 @@ export class ProfilePanel extends Disposable {
       case 'unpinReference':
         await this.decide.unpinReference();
         break;
+      case 'exportTable':
+        await exportTable(m, this.services.log);
+        break;
       case 'copy': {
         const col = this.state.columns[m.index];
         if (col) {
@@ -476,6 +480,7 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
       provenance: r.cost.provenance.detail,
     },
     error: r.error && { kind: r.error.kind, message: r.error.message },
+    finishReason: r.finishReason,
   };
 }
 
