@@ -318,6 +318,10 @@ describe('comparison table in Chromium', function () {
     };
     await panel.send({ type: 'state', state });
     await page.waitForSelector('.compare-table tr[data-model="openai:gpt-4o"]');
+    // A new run shows every answer again (the focus of the last run is off), A and B on its first two.
+    assert.equal(await page.locator('.column.focus-out').count(), 0);
+    assert.equal(await page.locator('.btn-focus').getAttribute('aria-pressed'), 'false');
+    assert.deepEqual([await page.locator('#compare-a').inputValue(), await page.locator('#compare-b').inputValue()], ['0', '1']);
     await sortBy('Model');
     const row = (id: string) => rowsText().then((rows) => rows.find((r) => r[0] === id)!);
     assert.deepEqual(await row('openai:gpt-4o-mini'), ['openai:gpt-4o-mini', '● streaming', '412 ms', '—', '—', '≈ 40', '—', '≈ 12', '—', '—', '—', '—', '—']);

@@ -147,13 +147,17 @@ export class CompareView {
     if (saved) this.view = { ...saved };
   }
 
-  /** A whole state: a new run starts with A and B on its first two models; the same run keeps them. */
+  /**
+   * A whole state. A new run shows every answer again, with A and B on its first two models (the
+   * sort stays); the same run, or the first state after a reload, keeps the saved view.
+   */
   setRun(state: PanelState): void {
-    const sameRun = this.runState?.runId === state.runId || this.runState === undefined;
+    const newRun = this.runState !== undefined && this.runState.runId !== state.runId;
     this.runState = state;
     if (this.analysis && this.analysis.runId !== state.runId) this.analysis = undefined;
     const has = (i: number | null) => i !== null && state.columns.some((c) => c.index === i);
-    if (!sameRun || !has(this.view.a) || !has(this.view.b)) this.pickDefaults(state.columns);
+    if (newRun) this.view = { ...this.view, focus: false, diff: false };
+    if (newRun || !has(this.view.a) || !has(this.view.b)) this.pickDefaults(state.columns);
     this.renderNow();
   }
 
