@@ -13,14 +13,23 @@ import { DIFF_A, DIFF_B, MODEL_RUNS, compareState, runColumn, type ModelRun } fr
 import { seedAnalysis } from './fixtures';
 import { CHROMIUM, RESULTS, openPanel, type PanelHarness } from './harness';
 
-const HEADERS = ['Model', 'Status', 'TTFT', 'p50', 'p95', 'tok/s', 'In', 'Out', '$/call', '$/1k calls', 'Cache', 'Finish', 'Quality'];
+/** The table's headers, left to right: cost, latency and quality first. */
+const HEADERS = ['Model', 'Status', '$/call', '$/1k calls', 'p50', 'p95', 'TTFT', 'tok/s', 'Quality', 'In', 'Out', 'Cache', 'Finish'];
+
+/** The order the expected rows below are written in (the issue's), mapped onto the cells' data-key. */
+const KEYS = ['model', 'status', 'ttft', 'p50', 'p95', 'rate', 'input', 'output', 'cost', 'cost1k', 'cache', 'finish', 'quality'];
+type Cells = Record<string, string>;
+function cells(values: string[]): Cells {
+  assert.equal(values.length, KEYS.length);
+  return Object.fromEntries(KEYS.map((k, i) => [k, values[i]]));
+}
 
 /** The row the table must show for a model run, written from the fixture with the core formatters. */
-function expectedRow(m: ModelRun, quality = '—'): string[] {
-  if (m.status === 'error') return [m.modelId, `✕ error: ${m.error!.kind}`, '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', quality];
+function expectedRow(m: ModelRun, quality = '—'): Cells {
+  if (m.status === 'error') return cells([m.modelId, `✕ error: ${m.error!.kind}`, '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', quality]);
   const cache = m.cacheHit ? ' (cache)' : '';
   const rate = m.rate! >= 100 ? formatInt(m.rate!) : m.rate!.toFixed(1);
-  return [
+  return cells([
     m.modelId,
     m.finish === 'length' ? '✂ truncated' : '✓ done',
     formatMs(m.ttftMs) + cache,
@@ -34,7 +43,7 @@ function expectedRow(m: ModelRun, quality = '—'): string[] {
     m.cacheHit ? 'hit' : 'miss',
     m.finish ?? '—',
     quality,
-  ];
+  ]);
 }
 
 /** Model ids ordered by a figure (ascending or descending), models without it last in run order. */
@@ -81,13 +90,14 @@ describe('comparison table in Chromium', function () {
     await panel?.close();
   });
 
-  const rowsText = async (): Promise<string[][]> =>
+  /** Each row's cells by column key, in the table's order (the ★ and the "best:" for screen readers left out). */
+  const rowsText = async (): Promise<Cells[]> =>
     (await panel.page.evaluate(`[...document.querySelectorAll('.compare-table tbody tr')].map((tr) =>
-      [...tr.children].map((c) => {
+      Object.fromEntries([...tr.children].map((c) => {
         const copy = c.cloneNode(true);
         copy.querySelectorAll('.best-mark, .sr-only, .model-runs').forEach((e) => e.remove());
-        return copy.textContent.trim();
-      }))`)) as string[][];
+        return [c.dataset.key, copy.textContent.trim()];
+      })))`)) as Cells[];
   const order = async (): Promise<string[]> => (await panel.page.locator('.compare-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-model')))) as string[];
   const bestCells = async (): Promise<Record<string, string[]>> =>
     (await panel.page.evaluate(`(() => {
@@ -112,8 +122,8 @@ describe('comparison table in Chromium', function () {
     assert.deepEqual(await page.locator('.compare-table thead th').allTextContents(), HEADERS);
     assert.deepEqual(await rowsText(), MODEL_RUNS.slice(0, 2).map((m) => expectedRow(m)));
     assert.deepEqual(await rowsText(), [
-      ['openai:gpt-4o-mini', '✓ done', '412 ms', '2.34 s', '2.34 s', '87.4', '1,234', '567', '$0.000524', '$0.524', 'miss', 'stop', '—'],
-      ['@team:llama_3', '✓ done', '350 ms', '1.98 s', '1.98 s', '121', '1,240', '610', '$0.00329', '$3.29', 'miss', 'stop', '—'],
+      cells(['openai:gpt-4o-mini', '✓ done', '412 ms', '2.34 s', '2.34 s', '87.4', '1,234', '567', '$0.000524', '$0.524', 'miss', 'stop', '—']),
+      cells(['@team:llama_3', '✓ done', '350 ms', '1.98 s', '1.98 s', '121', '1,240', '610', '$0.00329', '$3.29', 'miss', 'stop', '—']),
     ]);
     assert.deepEqual(await bestCells(), { ttft: ['@team:llama_3'], p50: ['@team:llama_3'], p95: ['@team:llama_3'], rate: ['@team:llama_3'], cost: ['openai:gpt-4o-mini'], cost1k: ['openai:gpt-4o-mini'] });
     // Marked in words too: a screen reader hears "best", sighted users see ★ (not colour alone).
@@ -154,10 +164,10 @@ describe('comparison table in Chromium', function () {
       content: [
         'Prompt: Explain the CAP theorem in two short paragraphs.',
         '',
-        '| Model | Status | TTFT | p50 | p95 | tok/s | In | Out | $/call | $/1k calls | Cache | Finish | Quality |',
-        '| :-- | :-- | --: | --: | --: | --: | --: | --: | --: | --: | :-- | :-- | --: |',
-        '| @team:llama\\_3 | ✓ done | **★ 350 ms** | **★ 1.98 s** | **★ 1.98 s** | **★ 121** | 1,240 | 610 | $0.00329 | $3.29 | miss | stop | — |',
-        '| openai:gpt-4o-mini | ✓ done | 412 ms | 2.34 s | 2.34 s | 87.4 | 1,234 | 567 | **★ $0.000524** | **★ $0.524** | miss | stop | — |',
+        '| Model | Status | $/call | $/1k calls | p50 | p95 | TTFT | tok/s | Quality | In | Out | Cache | Finish |',
+        '| :-- | :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | :-- | :-- |',
+        '| @team:llama\\_3 | ✓ done | $0.00329 | $3.29 | **★ 1.98 s** | **★ 1.98 s** | **★ 350 ms** | **★ 121** | — | 1,240 | 610 | miss | stop |',
+        '| openai:gpt-4o-mini | ✓ done | **★ $0.000524** | **★ $0.524** | 2.34 s | 2.34 s | 412 ms | 87.4 | — | 1,234 | 567 | miss | stop |',
         '',
       ].join('\n'),
     });
@@ -168,9 +178,9 @@ describe('comparison table in Chromium', function () {
       format: 'csv',
       action: 'save',
       content: [
-        'model,runs,ok,failed,cancelled,error,ttft_ms,latency_p50_ms,latency_p95_ms,latency_n,tokens_per_sec,input_tokens,output_tokens,tokens_estimated,cost_per_call_usd,cost_per_1k_usd,no_price,cache_hits,finish_reason,quality,quality_source',
-        "'@team:llama_3,1,1,0,0,,350,1980,1980,1,120.5,1240,610,false,0.00329,3.29,false,0,stop,,",
-        'openai:gpt-4o-mini,1,1,0,0,,412,2340,2340,1,87.4,1234,567,false,0.0005238,0.5238,false,0,stop,,',
+        'model,runs,ok,failed,cancelled,error,cost_per_call_usd,cost_per_1k_usd,no_price,latency_p50_ms,latency_p95_ms,latency_n,ttft_ms,tokens_per_sec,quality,quality_source,input_tokens,output_tokens,tokens_estimated,cache_hits,finish_reason',
+        "'@team:llama_3,1,1,0,0,,0.00329,3.29,false,1980,1980,1,350,120.5,,,1240,610,false,0,stop",
+        'openai:gpt-4o-mini,1,1,0,0,,0.0005238,0.5238,false,2340,2340,1,412,87.4,,,1234,567,false,0,stop',
         '',
       ].join('\r\n'),
     });
@@ -186,11 +196,11 @@ describe('comparison table in Chromium', function () {
     // Run order again for the exact rows: sort by Status keeps equal rows in run order (failure first).
     await sortBy('Status');
     assert.deepEqual(await order(), ['openai:gpt-4.1-nano', 'openai:gpt-4o-mini', '@team:llama_3', 'openai:gpt-4o', 'ollama:llama3.2']);
-    const byId = new Map((await rowsText()).map((r) => [r[0], r]));
+    const byId = new Map((await rowsText()).map((r) => [r.model, r]));
     for (const m of runs) assert.deepEqual(byId.get(m.modelId), expectedRow(m), m.modelId);
-    assert.deepEqual(byId.get('openai:gpt-4.1-nano'), ['openai:gpt-4.1-nano', '✕ error: rate_limit', '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', '—']);
-    assert.deepEqual(byId.get('ollama:llama3.2'), ['ollama:llama3.2', '✓ done', '90 ms', '4.20 s', '4.20 s', '31.0', '1,250', '480', 'no price', 'no price', 'miss', 'stop', '—']);
-    assert.deepEqual(byId.get('openai:gpt-4o'), ['openai:gpt-4o', '✓ done', '520 ms', '3.10 s', '3.10 s', '64.2', '1,234', '702', '$0.0101', '$10.12', 'miss', 'stop', '—']);
+    assert.deepEqual(byId.get('openai:gpt-4.1-nano'), cells(['openai:gpt-4.1-nano', '✕ error: rate_limit', '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', '—']));
+    assert.deepEqual(byId.get('ollama:llama3.2'), cells(['ollama:llama3.2', '✓ done', '90 ms', '4.20 s', '4.20 s', '31.0', '1,250', '480', 'no price', 'no price', 'miss', 'stop', '—']));
+    assert.deepEqual(byId.get('openai:gpt-4o'), cells(['openai:gpt-4o', '✓ done', '520 ms', '3.10 s', '3.10 s', '64.2', '1,234', '702', '$0.0101', '$10.12', 'miss', 'stop', '—']));
     // The failure is visible in its row, with the whole error on hover.
     assert.equal(await page.locator('.compare-table tr[data-model="openai:gpt-4.1-nano"]').getAttribute('class'), 'compare-row row-failed');
     assert.equal(await page.locator('.compare-table tr[data-model="openai:gpt-4.1-nano"] td[data-key="status"]').getAttribute('title'), 'rate_limit: 429 Too Many Requests: retry after 20 s');
@@ -226,11 +236,12 @@ describe('comparison table in Chromium', function () {
     await page.waitForSelector('.compare-table tbody tr[data-model="ollama:qwen2.5"]');
     await panel.frames();
     assert.equal(await page.locator('.compare-table tbody tr').count(), 12);
-    const byId = new Map((await rowsText()).map((r) => [r[0], r]));
+    const byId = new Map((await rowsText()).map((r) => [r.model, r]));
     for (const m of runs) assert.deepEqual(byId.get(m.modelId), expectedRow(m, quality[m.modelId] === undefined ? '—' : `${quality[m.modelId].toFixed(2)} (judge, n=1)`), m.modelId);
-    assert.deepEqual(byId.get('anthropic:claude-sonnet-4-5')!.slice(0, 2), ['anthropic:claude-sonnet-4-5', '✂ truncated']);
-    assert.equal(byId.get('anthropic:claude-sonnet-4-5')![11], 'length');
-    assert.deepEqual(byId.get('openai:gpt-4.1-mini')!.slice(2, 5), ['9 ms (cache)', '15 ms (cache)', '15 ms (cache)']);
+    assert.equal(byId.get('anthropic:claude-sonnet-4-5')!.status, '✂ truncated');
+    assert.equal(byId.get('anthropic:claude-sonnet-4-5')!.finish, 'length');
+    const cached = byId.get('openai:gpt-4.1-mini')!;
+    assert.deepEqual([cached.ttft, cached.p50, cached.p95], ['9 ms (cache)', '15 ms (cache)', '15 ms (cache)']);
     assert.equal(await page.locator('.compare-table tr[data-model="anthropic:claude-sonnet-4-5"]').getAttribute('class'), 'compare-row row-truncated');
 
     await sortBy('$/call');
@@ -264,6 +275,10 @@ describe('comparison table in Chromium', function () {
     })()`)) as { overflow: boolean; scrolled: number; nameLeft: number };
     assert.ok(scroll.overflow && scroll.scrolled === 200, JSON.stringify(scroll));
     assert.ok(Math.abs(scroll.nameLeft - 1) <= 1, `model names pinned: ${JSON.stringify(scroll)}`);
+    await page.setViewportSize({ width: 620, height: 800 });
+    await panel.frames();
+    await page.evaluate(`document.querySelector('.compare-scroll').scrollLeft = 0`);
+    await page.locator('section.compare').screenshot({ path: path.join(RESULTS, 'compare-12-620px.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // Focus: only answers A and B, side by side, A first.
@@ -288,7 +303,7 @@ describe('comparison table in Chromium', function () {
     assert.equal(await page.locator('th[data-key="ttft"]').getAttribute('aria-sort'), 'ascending');
     assert.equal((await order())[0], 'ollama:llama3.2');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(`document.activeElement.closest('th')?.dataset.key`), 'p50');
+    assert.equal(await page.evaluate(`document.activeElement.closest('th')?.dataset.key`), 'rate');
     // The focus ring is visible (an outline, in every theme: it uses --vscode-focusBorder).
     assert.notEqual(await page.evaluate(`getComputedStyle(document.activeElement).outlineStyle`), 'none');
   });
@@ -323,13 +338,16 @@ describe('comparison table in Chromium', function () {
     assert.equal(await page.locator('.btn-focus').getAttribute('aria-pressed'), 'false');
     assert.deepEqual([await page.locator('#compare-a').inputValue(), await page.locator('#compare-b').inputValue()], ['0', '1']);
     await sortBy('Model');
-    const row = (id: string) => rowsText().then((rows) => rows.find((r) => r[0] === id)!);
-    assert.deepEqual(await row('openai:gpt-4o-mini'), ['openai:gpt-4o-mini', '● streaming', '412 ms', '—', '—', '≈ 40', '—', '≈ 12', '—', '—', '—', '—', '—']);
-    assert.deepEqual((await row('openai:gpt-4o')).slice(0, 3), ['openai:gpt-4o', '○ queued', '—']);
+    const row = (id: string) => rowsText().then((rows) => rows.find((r) => r.model === id)!);
+    assert.deepEqual(await row('openai:gpt-4o-mini'), cells(['openai:gpt-4o-mini', '● streaming', '412 ms', '—', '—', '≈ 40', '—', '≈ 12', '—', '—', '—', '—', '—']));
+    const queued = await row('openai:gpt-4o');
+    assert.deepEqual([queued.status, queued.ttft], ['○ queued', '—']);
     await panel.send({ type: 'patch', runId: 200, running: true, patches: [{ index: 0, set: { outputTokens: 30, outputTokensPerSec: 55 } }, { index: 1, set: { status: 'streaming', ttftMs: 505 } }] });
     await panel.frames(3);
-    assert.deepEqual((await row('openai:gpt-4o-mini')).slice(5, 8), ['≈ 55', '—', '≈ 30']);
-    assert.deepEqual((await row('openai:gpt-4o')).slice(1, 3), ['● streaming', '505 ms']);
+    const mini = await row('openai:gpt-4o-mini');
+    assert.deepEqual([mini.rate, mini.input, mini.output], ['≈ 55', '—', '≈ 30']);
+    const started = await row('openai:gpt-4o');
+    assert.deepEqual([started.status, started.ttft], ['● streaming', '505 ms']);
     assert.deepEqual(await bestCells(), {}, 'no best value while the models are still running');
     await panel.send({
       type: 'patch',
@@ -352,8 +370,8 @@ describe('comparison table in Chromium', function () {
     await panel.send({ type: 'state', state: { runId: 300, promptPreview: 'p', running: false, columns, summary: { cheapest: null, fastest: null, totalSpent: null, wallMs: 1 } } });
     await page.waitForSelector('.compare-table tr[data-model="@team:llama_3"]');
     assert.equal(await page.locator('.compare-table tbody tr').count(), 2);
-    const mini = (await rowsText()).find((r) => r[0] === 'openai:gpt-4o-mini')!;
-    assert.deepEqual(mini, ['openai:gpt-4o-mini', '✓ done 3/3', '400 ms', '1.20 s', '1.40 s', '87.4', '1,234', '567', '$0.002', '$2.00', '0/3 hits', 'stop', '—']);
+    const mini = (await rowsText()).find((r) => r.model === 'openai:gpt-4o-mini')!;
+    assert.deepEqual(mini, cells(['openai:gpt-4o-mini', '✓ done 3/3', '400 ms', '1.20 s', '1.40 s', '87.4', '1,234', '567', '$0.002', '$2.00', '0/3 hits', 'stop', '—']));
     assert.equal(await page.locator('.compare-table tr[data-model="openai:gpt-4o-mini"] .model-runs').textContent(), '3 runs');
   });
 
@@ -366,8 +384,10 @@ describe('comparison table in Chromium', function () {
     assert.equal(await page.locator('.compare-card').count(), 5);
     const card = page.locator('.compare-card[data-model="openai:gpt-4o-mini"]');
     assert.deepEqual(await card.locator('dt').allTextContents(), HEADERS.slice(1));
-    const dd = await card.locator('dd').evaluateAll((els) => els.map((e) => [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('')));
-    assert.deepEqual(dd, expectedRow(MODEL_RUNS[0]).slice(1));
+    const figures = (await card.locator('.card-figure').evaluateAll((els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-key'), [...e.querySelector('dd')!.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('')])),
+    )) as Cells;
+    assert.deepEqual({ model: await card.locator('.card-model').textContent(), ...figures }, expectedRow(MODEL_RUNS[0]));
     const overflow = (await page.evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth || document.getElementById('app').scrollWidth > document.getElementById('app').clientWidth`)) as boolean;
     assert.equal(overflow, false, 'nothing wider than the sidebar');
     await page.screenshot({ path: path.join(RESULTS, 'compare-narrow.png'), fullPage: false });

@@ -75,6 +75,8 @@ function raw(v: number | null, digits = 6): number | null {
   return v === null ? null : +v.toFixed(digits);
 }
 
+/** In display order: what a comparison is usually about (cost, latency, quality) first, so a
+ * panel beside the editor shows it before the table scrolls sideways. */
 export const FIELDS: readonly Field[] = [
   {
     key: 'model',
@@ -103,13 +105,25 @@ export const FIELDS: readonly Field[] = [
     ],
   },
   {
-    key: 'ttft',
-    label: 'TTFT',
-    title: 'Time to first token (the median when the model ran more than once)',
+    key: 'cost',
+    label: '$/call',
+    title: 'Cost of one call in USD ("no price" when the model has no known price, never $0)',
     numeric: true,
     best: true,
-    text: (r) => timing(r.ttftMs, r),
-    csv: [{ header: 'ttft_ms', value: (r) => raw(r.ttftMs, 1) }],
+    text: (r) => usd(r.costPerCall, r),
+    csv: [{ header: 'cost_per_call_usd', value: (r) => raw(r.costPerCall, 10) }],
+  },
+  {
+    key: 'cost1k',
+    label: '$/1k calls',
+    title: 'Cost of 1,000 such calls in USD',
+    numeric: true,
+    best: true,
+    text: (r) => usd(r.costPer1k, r),
+    csv: [
+      { header: 'cost_per_1k_usd', value: (r) => raw(r.costPer1k, 7) },
+      { header: 'no_price', value: (r) => r.noPrice },
+    ],
   },
   {
     key: 'p50',
@@ -133,6 +147,15 @@ export const FIELDS: readonly Field[] = [
     ],
   },
   {
+    key: 'ttft',
+    label: 'TTFT',
+    title: 'Time to first token (the median when the model ran more than once)',
+    numeric: true,
+    best: true,
+    text: (r) => timing(r.ttftMs, r),
+    csv: [{ header: 'ttft_ms', value: (r) => raw(r.ttftMs, 1) }],
+  },
+  {
     key: 'rate',
     label: 'tok/s',
     title: 'Output tokens per second after the first token (≈ while streaming)',
@@ -141,6 +164,19 @@ export const FIELDS: readonly Field[] = [
     text: (r) => (r.tokensPerSec === null ? '—' : rateText(r.tokensPerSec, r.streaming)),
     csv: [{ header: 'tokens_per_sec', value: (r) => raw(r.tokensPerSec, 2) }],
   },
+  {
+    key: 'quality',
+    label: 'Quality',
+    title: 'Quality 0–1 and its source: your rating, the LLM judge, or a prior (after the analysis)',
+    numeric: true,
+    best: true,
+    text: (r) => (r.quality ? qualityText(r.quality) : '—'),
+    csv: [
+      { header: 'quality', value: (r) => raw(r.quality?.value ?? null, 4) },
+      { header: 'quality_source', value: (r) => r.quality?.source ?? null },
+    ],
+  },
+
   {
     key: 'input',
     label: 'In',
@@ -163,27 +199,6 @@ export const FIELDS: readonly Field[] = [
     ],
   },
   {
-    key: 'cost',
-    label: '$/call',
-    title: 'Cost of one call in USD ("no price" when the model has no known price, never $0)',
-    numeric: true,
-    best: true,
-    text: (r) => usd(r.costPerCall, r),
-    csv: [{ header: 'cost_per_call_usd', value: (r) => raw(r.costPerCall, 10) }],
-  },
-  {
-    key: 'cost1k',
-    label: '$/1k calls',
-    title: 'Cost of 1,000 such calls in USD',
-    numeric: true,
-    best: true,
-    text: (r) => usd(r.costPer1k, r),
-    csv: [
-      { header: 'cost_per_1k_usd', value: (r) => raw(r.costPer1k, 7) },
-      { header: 'no_price', value: (r) => r.noPrice },
-    ],
-  },
-  {
     key: 'cache',
     label: 'Cache',
     title: 'Answer cache: hit (nothing spent this run) or miss',
@@ -200,18 +215,6 @@ export const FIELDS: readonly Field[] = [
     best: false,
     text: (r) => r.finishReasons.join(', ') || '—',
     csv: [{ header: 'finish_reason', value: (r) => r.finishReasons.join(';') || null }],
-  },
-  {
-    key: 'quality',
-    label: 'Quality',
-    title: 'Quality 0–1 and its source: your rating, the LLM judge, or a prior (after the analysis)',
-    numeric: true,
-    best: true,
-    text: (r) => (r.quality ? qualityText(r.quality) : '—'),
-    csv: [
-      { header: 'quality', value: (r) => raw(r.quality?.value ?? null, 4) },
-      { header: 'quality_source', value: (r) => r.quality?.source ?? null },
-    ],
   },
 ];
 

@@ -52,7 +52,7 @@ export interface CompareRow {
 }
 
 /** Every column of the table, in display order. */
-export const SORT_KEYS = ['model', 'status', 'ttft', 'p50', 'p95', 'rate', 'input', 'output', 'cost', 'cost1k', 'cache', 'finish', 'quality'] as const;
+export const SORT_KEYS = ['model', 'status', 'cost', 'cost1k', 'p50', 'p95', 'ttft', 'rate', 'quality', 'input', 'output', 'cache', 'finish'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export type SortDir = 'asc' | 'desc';

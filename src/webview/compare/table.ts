@@ -271,7 +271,10 @@ export class CompareView {
         const cls = `cell-${f.key}${f.numeric ? ' num' : ''}${isBest ? ' best' : ''}`;
         if (f.key === 'model') {
           const runs = runsText(r);
-          tr.append(h('th', { class: cls, attrs: { scope: 'row', 'data-key': f.key } }, h('span', { class: 'model-id', text: r.modelId }), runs ? h('span', { class: 'model-runs', text: runs }) : null));
+          // "provider:" may wrap before the model's name: the pinned column stays narrow.
+          const colon = r.modelId.indexOf(':') + 1;
+          const id = h('span', { class: 'model-id' }, r.modelId.slice(0, colon), document.createElement('wbr'), h('span', { class: 'model-name', text: r.modelId.slice(colon) }));
+          tr.append(h('th', { class: cls, attrs: { scope: 'row', 'data-key': f.key, title: r.modelId } }, id, runs ? h('span', { class: 'model-runs', text: runs }) : null));
           continue;
         }
         const td = h('td', { class: cls, attrs: { 'data-key': f.key } }, ...nodes);
