@@ -93,11 +93,12 @@ async function walk(ui, setModels) {
 
   /** Profiles summarize.prompt on `models` (the workspace settings) and checks the table against the server. */
   const profileAndCheck = async (models) => {
-    await ui.fake.post('/__admin/reset');
     await ui.fake.post('/__admin/profiles', { '*': { ttftMs: 150, tokensPerSec: 400, chunkTokens: 4 }, [TRUNCATED]: { ttftMs: 150, tokensPerSec: 400, outputTokens: 400 } });
-    await ui.fake.post('/__admin/scenario', { kind: 'mid_stream_error', model: FAILS, afterChunks: 2 });
-    // The settings file was just written: until VS Code has read it, a run has the previous models.
+    // The settings file was just written: until VS Code has read it, a run has the previous models
+    // (and is run again, with the failure queued again).
     await waitUntil(async () => {
+      await ui.fake.post('/__admin/reset');
+      await ui.fake.post('/__admin/scenario', { kind: 'mid_stream_error', model: FAILS, afterChunks: 2 });
       // Back in the prompt's editor (a click in the panel made the webview the active editor).
       await page.locator('.monaco-editor[data-uri$="summarize.prompt"] .view-lines').first().click();
       await ui.runCommand('Prompt Profiler: Profile Prompt (Bypass Cache)');
