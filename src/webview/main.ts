@@ -4,10 +4,11 @@
 
 import { formatMs, formatUsd } from '../core/format';
 import { ColumnView } from './columns';
+import { CompareView } from './compare/table';
 import { DecideView } from './decide/decideView';
 import { h, setText, show } from './dom';
 import type { AnalysisView, HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
-import { applyMessage, isLive, restoredState, restoredDecide } from './state';
+import { applyMessage, isLive, restoredCompare, restoredState, restoredDecide } from './state';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -56,6 +57,8 @@ class Panel {
   private readonly columnsEl = h('main', { class: 'columns', attrs: { 'aria-label': 'Answers' } });
   private readonly emptyEl = h('div', { class: 'empty', text: 'Waiting for a run…' });
   private readonly decide: DecideView;
+  /** The comparison table above the answers (focus and diff of two answers, exports). */
+  private readonly compare: CompareView;
 
   constructor(
     root: HTMLElement,
@@ -68,7 +71,8 @@ class Panel {
       h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, this.stopBtn, this.rerunBtn, this.rerunFreshBtn, this.decideBtn),
     );
     this.decide = new DecideView((m) => this.post(m));
-    root.replaceChildren(toolbar, this.summary, this.columnsEl, this.emptyEl, this.decide.root);
+    this.compare = new CompareView((m) => this.post(m), { focus: (f) => this.applyFocus(f), changed: () => this.persistSoon() });
+    root.replaceChildren(toolbar, this.summary, this.compare.root, this.columnsEl, this.emptyEl, this.decide.root);
     // VS Code swaps the body's theme class (and the CSS variables) when the theme changes.
     new MutationObserver(() => this.decide.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     this.stopBtn.addEventListener('click', () => {
@@ -92,6 +96,7 @@ class Panel {
   start(): void {
     const raw = this.vscode.getState();
     const saved = restoredState(raw);
+    this.compare.restore(restoredCompare(raw));
     if (saved) this.redraw(saved);
     const decide = restoredDecide(raw);
     if (decide.requirements) this.decide.setLimits(decide.requirements);
@@ -134,6 +139,7 @@ class Panel {
       if (ch.text) view.markTextDirty();
       if (ch.fields) view.updateFields(view.state, ch.elapsed);
     }
+    if (applied.columns.length || applied.running) this.compare.invalidate();
     if (applied.running) {
       if (!applied.state.running) this.stopRequested = false;
       this.updateToolbar();
@@ -152,6 +158,7 @@ class Panel {
   /** The Decide section, and the columns' pin buttons, for an analysis of the current run. */
   private showAnalysis(analysis: AnalysisView): void {
     this.decide.setAnalysis(analysis);
+    this.compare.setAnalysis(analysis);
     this.syncPins();
   }
 
@@ -188,6 +195,7 @@ class Panel {
       if (top) view.scrollTop = top;
     }
     this.columnsEl.scrollLeft = columnsScroll;
+    this.compare.setRun(state);
     this.syncPins();
     show(this.emptyEl, state.columns.length === 0);
     setText(this.emptyEl, 'No models in this run.');
@@ -266,7 +274,19 @@ class Panel {
   private persistNow(): void {
     clearTimeout(this.persistTimer);
     this.persistTimer = undefined;
-    if (this.state) this.vscode.setState({ state: this.state, analysis: this.decide.currentAnalysis, requirements: this.decide.currentLimits });
+    if (this.state) {
+      this.vscode.setState({ state: this.state, analysis: this.decide.currentAnalysis, requirements: this.decide.currentLimits, compare: this.compare.viewState });
+    }
+  }
+
+  /** Focus on two answers: only A and B show, A on the left (the comparison's "Focus A & B"). */
+  private applyFocus(focus: [number, number] | null): void {
+    this.columnsEl.classList.toggle('focused', !!focus);
+    for (const [i, v] of this.views) {
+      v.root.classList.toggle('focus-out', !!focus && !focus.includes(i));
+      v.root.classList.toggle('focus-a', focus?.[0] === i);
+      v.root.classList.toggle('focus-b', focus?.[1] === i);
+    }
   }
 }
 

@@ -7,6 +7,8 @@ import type { DecisionOption, ModelMeasurement, OptionSettings } from '../core/a
 import type { Requirements } from '../core/analysis/pareto';
 import type { QualityFigure } from '../core/analysis/quality';
 import type { Tier } from '../core/analysis/routing';
+import type { FinishReason } from '../core/types';
+import type { SortSpec } from './compare/rows';
 
 export type { Decision, DecisionOption, QualityFigure, Requirements };
 
@@ -65,6 +67,8 @@ export interface ColumnState {
   tokenSource?: string | null;
   /** Facts about how this column's request was sent (e.g. the system prompt sent as a user message). */
   notes?: string[];
+  /** Why the answer ended (`length` = truncated at the output limit); absent or null until it finishes. */
+  finishReason?: FinishReason | null;
 }
 
 export interface RunSummaryView {
@@ -195,7 +199,9 @@ export type WebviewToHost =
   /** Pin a column's answer as the judge's reference for this prompt (the judge grades again). */
   | { type: 'pinReference'; index: number }
   /** Drop the pinned reference (the prompt file's, if any, applies again). */
-  | { type: 'unpinReference' };
+  | { type: 'unpinReference' }
+  /** The comparison table, exported in the panel (src/webview/compare/export.ts): the host copies it or asks where to save it. */
+  | { type: 'exportTable'; format: 'markdown' | 'csv'; action: 'copy' | 'save'; content: string };
 
 /** What the webview keeps in `vscode.setState` to redraw instantly after a reload. */
 export interface PersistedWebviewState {
@@ -203,4 +209,16 @@ export interface PersistedWebviewState {
   analysis?: AnalysisView;
   /** The limits as last set in the panel. */
   requirements?: Requirements;
+  /** The comparison table's sort, answers A and B, focus and diff. */
+  compare?: CompareViewState;
+}
+
+/** The comparison section's own view (src/webview/compare/table.ts), kept across reloads. */
+export interface CompareViewState {
+  sort: SortSpec | null;
+  /** Column indexes of answers A and B. */
+  a: number | null;
+  b: number | null;
+  focus: boolean;
+  diff: boolean;
 }

@@ -1,7 +1,8 @@
 // Pure state handling for the panel (no DOM): applying host messages to the last PanelState.
 
 import { parseModelId } from '../core/types';
-import type { AnalysisView, ColumnState, HostToWebview, PanelState, PersistedWebviewState, Requirements } from './protocol';
+import { SORT_KEYS, type SortSpec } from './compare/rows';
+import type { AnalysisView, ColumnState, CompareViewState, HostToWebview, PanelState, PersistedWebviewState, Requirements } from './protocol';
 
 /** What changed in one column after a patch; the view re-renders only that. */
 export interface ColumnChange {
@@ -79,6 +80,23 @@ export function restoredDecide(saved: unknown): { analysis?: AnalysisView; requi
     out.requirements = clean;
   }
   return out;
+}
+
+/** The comparison section's saved view (sort, answers A and B, focus, diff); malformed parts are dropped. */
+export function restoredCompare(saved: unknown): CompareViewState | undefined {
+  const raw = saved && typeof saved === 'object' ? (saved as Partial<PersistedWebviewState>).compare : undefined;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const s = raw as Partial<Record<keyof CompareViewState, unknown>>;
+  const index = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+  const sort = s.sort as Partial<SortSpec> | null | undefined;
+  const validSort = !!sort && typeof sort === 'object' && (SORT_KEYS as readonly unknown[]).includes(sort.key) && (sort.dir === 'asc' || sort.dir === 'desc');
+  return {
+    sort: validSort ? { key: sort.key!, dir: sort.dir! } : null,
+    a: index(s.a),
+    b: index(s.b),
+    focus: s.focus === true,
+    diff: s.diff === true,
+  };
 }
 
 /**

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { paths } from './paths.mjs';
 import { assertSetupDone, closeAllSessions, swallowErrorsWhileStopping, sweepStaleSessions } from './session.mjs';
+import { runCompareWalk } from './compare-walk.mjs';
 import { runRestrictedModeWalk } from './restricted.mjs';
 import { runUiWalk } from './ui-walk.mjs';
 import { runVsixAcceptance } from './vsix.mjs';
@@ -25,7 +26,9 @@ import { runVsixAcceptance } from './vsix.mjs';
 const argv = process.argv.slice(2);
 const suiteOnly = argv.includes('--suite-only') || argv.some((a) => a.startsWith('--desktop'));
 const vsixOnly = argv.includes('--vsix-only');
-const uiOnly = argv.includes('--ui-only') || vsixOnly;
+/** Only the comparison table's walk (test/vscode/compare-walk.mjs). */
+const compareOnly = argv.includes('--compare-only');
+const uiOnly = argv.includes('--ui-only') || vsixOnly || compareOnly;
 const grep = argv.find((a) => a.startsWith('--grep='))?.slice('--grep='.length);
 const desktopFlag = argv.find((a) => a === '--desktop' || a.startsWith('--desktop='));
 const desktopVersion = desktopFlag ? desktopFlag.split('=')[1] || 'stable' : undefined;
@@ -171,6 +174,12 @@ async function main() {
     if (code !== 0 && (!result || result.failures === 0)) failed += 1; // the run itself failed
   }
 
+  if (compareOnly) {
+    const compare = await runCompareWalk({ folder: workspace, env, log: (s) => console.log(`[compare] ${s}`) });
+    console.log(`vscode: ${compare.passed} passed, ${compare.failed} failed`);
+    return compare.failed === 0 && compare.passed > 0 ? 0 : 1;
+  }
+
   if (!suiteOnly && !vsixOnly) {
     if (interrupted) return 130;
     const walk = await runUiWalk({
@@ -181,6 +190,10 @@ async function main() {
     if (interrupted) return 130;
     passed += walk.passed;
     failed += walk.failed;
+    const compare = await runCompareWalk({ folder: workspace, env, log: (s) => console.log(`[compare] ${s}`) });
+    if (interrupted) return 130;
+    passed += compare.passed;
+    failed += compare.failed;
     const restricted = await runRestrictedModeWalk({ folder: workspace, env, ours: fakeLlm, workDir: runDir, log: (s) => console.log(`[restricted] ${s}`) });
     if (interrupted) return 130;
     passed += restricted.passed;

@@ -288,7 +288,7 @@ export function summarizeHistory(records: readonly HistoryRecord[], options: Sum
 // ── export ──────────────────────────────────────────────────────────────────────────────────
 
 /** One CSV field (RFC 4180); text that a spreadsheet would run as a formula is prefixed with '. */
-function csvField(value: string | number | boolean | null | undefined): string {
+export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;

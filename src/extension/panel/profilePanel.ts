@@ -21,6 +21,7 @@ import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import { webviewHtml, webviewPanelOptions } from '../webviewHost';
+import { exportTable } from './exportTable';
 
 /** One patch message per this many ms at most while answers stream. */
 const FLUSH_MS = 30;
@@ -412,6 +413,9 @@ export class ProfilePanel extends Disposable {
       case 'selectModels':
         await vscode.commands.executeCommand(CommandId.SelectModels);
         break;
+      case 'exportTable':
+        await exportTable(m, this.services.log);
+        break;
       case 'copy': {
         const col = this.state.columns[m.index];
         if (col) {
@@ -492,6 +496,7 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
       ...(editorModel && SELECT_MODELS_HELPS.includes(r.error.kind) ? { action: 'selectModels' as const } : {}),
     },
     tokenSource: editorModel && hasUsage && !r.usage.estimated ? VSCODE_COUNT_METHOD : null,
+    finishReason: r.finishReason,
   };
 }
 
