@@ -6,6 +6,7 @@ import { formatMs, formatUsd } from '../core/format';
 import { ColumnView } from './columns';
 import { DecideView } from './decide/decideView';
 import { h, setText, show } from './dom';
+import { RenderLoop } from './renderLoop';
 import type { AnalysisView, HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
 import { applyMessage, isLive, restoredState, restoredDecide } from './state';
 
@@ -22,7 +23,6 @@ const TICK_MS = 100;
 class Panel {
   private state: PanelState | undefined;
   private readonly views = new Map<number, ColumnView>();
-  private frame = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
   private stopRequested = false;
@@ -56,6 +56,11 @@ class Panel {
   private readonly columnsEl = h('main', { class: 'columns', attrs: { 'aria-label': 'Answers' } });
   private readonly emptyEl = h('div', { class: 'empty', text: 'Waiting for a run…' });
   private readonly decide: DecideView;
+  /** Draws the streamed answers within one budget for the whole panel. */
+  private readonly renderLoop = new RenderLoop(
+    () => this.views.values(),
+    () => void this.columnsEl.offsetHeight,
+  );
 
   constructor(
     root: HTMLElement,
@@ -231,15 +236,9 @@ class Panel {
     setText(this.sumWall, formatMs(s.wallMs));
   }
 
-  /** Markdown re-renders happen here, at most once per animation frame. */
+  /** Answers are drawn by the render loop, at most once per animation frame. */
   private scheduleFrame(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame((now) => {
-      this.frame = 0;
-      let pending = false;
-      for (const v of this.views.values()) if (v.needsRender && v.renderText(now)) pending = true;
-      if (pending) this.scheduleFrame();
-    });
+    this.renderLoop.schedule();
   }
 
   /** A 10 Hz clock for elapsed times, only while some column is queued or streaming. */
