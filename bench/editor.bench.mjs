@@ -19,8 +19,8 @@ import { startSession, installSignalHandlers, closeAllSessions } from '../test/v
 import { createUi, waitUntil } from '../test/vscode/ui-walk.mjs';
 import { paths } from '../test/vscode/paths.mjs';
 import { startFakeLlm } from '../test/fake-llm/server.ts';
-import { capTokens, chunkText, prng } from '../test/fake-llm/textgen.ts';
-import { countText, decodeTokens, encodeText } from '../test/fake-llm/tokens.ts';
+import { capTokens, chunkText, chunkTextByPrefix, prng } from '../test/fake-llm/textgen.ts';
+import { countText } from '../test/fake-llm/tokens.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,20 +55,6 @@ const SECTIONS = [
 
 // ---- Fake server chunking ------------------------------------------------------------------------
 
-/** The chunking the fake server used before: every candidate cut decodes the whole prefix. */
-function chunkByPrefix(text, step) {
-  const toks = encodeText(text, 'o200k_base');
-  const chunks = [];
-  let emitted = 0;
-  for (let i = step; i < toks.length; i += step) {
-    const prefix = decodeTokens(toks.slice(0, i), 'o200k_base');
-    if (prefix.endsWith('\uFFFD') || prefix.length <= emitted || !text.startsWith(prefix)) continue;
-    chunks.push(prefix.slice(emitted));
-    emitted = prefix.length;
-  }
-  return chunks;
-}
-
 async function chunkingSection() {
   const text = markdownAnswer(MAX_ANSWER_TOKENS, 1);
   const time = (f) => {
@@ -78,7 +64,7 @@ async function chunkingSection() {
   };
   chunkText(text, 4, 'o200k_base'); // warm the tokenizer
   const now = time(() => chunkText(text, 4, 'o200k_base'));
-  const before = time(() => chunkByPrefix(text, 4));
+  const before = time(() => chunkTextByPrefix(text, 4, 'o200k_base'));
   console.log(`\n## fake-llm-chunking (${MAX_ANSWER_TOKENS} tokens, 4 per chunk)\n`);
   console.log('| chunking | chunks | time |');
   console.log('|---|---:|---:|');

@@ -113,3 +113,26 @@ export function chunkText(text: string, chunkTokens: number, encoding: EncodingN
   if (emitted < text.length) chunks.push({ text: text.slice(emitted), tokens: toks.length - emittedTokens });
   return chunks;
 }
+
+/**
+ * What chunkText did before: every `chunkTokens`-th cut decodes the whole prefix (quadratic).
+ * Kept as the reference the tests compare chunkText with on text of whole-byte tokens, and for
+ * the bench's before/after figure.
+ */
+export function chunkTextByPrefix(text: string, chunkTokens: number, encoding: EncodingName): { text: string; tokens: number }[] {
+  if (!text) return [];
+  const toks = encodeText(text, encoding);
+  const step = Math.max(1, Math.floor(chunkTokens));
+  const chunks: { text: string; tokens: number }[] = [];
+  let emitted = 0;
+  let emittedTokens = 0;
+  for (let i = step; i < toks.length; i += step) {
+    const prefix = decodeTokens(toks.slice(0, i), encoding);
+    if (prefix.endsWith('\uFFFD') || prefix.length <= emitted || !text.startsWith(prefix)) continue;
+    chunks.push({ text: prefix.slice(emitted), tokens: i - emittedTokens });
+    emitted = prefix.length;
+    emittedTokens = i;
+  }
+  if (emitted < text.length) chunks.push({ text: text.slice(emitted), tokens: toks.length - emittedTokens });
+  return chunks;
+}

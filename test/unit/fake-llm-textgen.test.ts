@@ -1,27 +1,8 @@
 // The fake server's stream chunking (test/fake-llm/textgen.ts chunkText): linear in the answer,
-// and the same chunks as the prefix-decoding definition it replaced.
+// and the same chunks as the prefix decoding it replaced wherever that cut on whole characters.
 import assert from 'node:assert/strict';
-import { chunkText, generateText } from '../fake-llm/textgen';
-import { decodeTokens, encodeText, type EncodingName } from '../fake-llm/tokens';
-
-/** The definition: cut after every `step` tokens where the decoded prefix is a clean prefix of the text. */
-function chunkByPrefix(text: string, chunkTokens: number, encoding: EncodingName): { text: string; tokens: number }[] {
-  if (!text) return [];
-  const toks = encodeText(text, encoding);
-  const step = Math.max(1, Math.floor(chunkTokens));
-  const chunks: { text: string; tokens: number }[] = [];
-  let emitted = 0;
-  let emittedTokens = 0;
-  for (let i = step; i < toks.length; i += step) {
-    const prefix = decodeTokens(toks.slice(0, i), encoding);
-    if (prefix.endsWith('\uFFFD') || prefix.length <= emitted || !text.startsWith(prefix)) continue;
-    chunks.push({ text: prefix.slice(emitted), tokens: i - emittedTokens });
-    emitted = prefix.length;
-    emittedTokens = i;
-  }
-  if (emitted < text.length) chunks.push({ text: text.slice(emitted), tokens: toks.length - emittedTokens });
-  return chunks;
-}
+import { chunkText, chunkTextByPrefix, generateText } from '../fake-llm/textgen';
+import { decodeTokens, encodeText } from '../fake-llm/tokens';
 
 /** Offsets of each chunk's tokens in the whole token list. */
 function tokenSlices(chunks: { tokens: number }[], toks: number[]): number[][] {
@@ -39,7 +20,7 @@ describe('fake LLM chunkText', () => {
     for (const step of [1, 3, 4, 7]) {
       for (const [name, text] of ascii) {
         it(`${name}, ${enc}, ${step} tokens per chunk: the prefix-decoding definition's chunks`, () => {
-          assert.deepEqual(chunkText(text, step, enc), chunkByPrefix(text, step, enc));
+          assert.deepEqual(chunkText(text, step, enc), chunkTextByPrefix(text, step, enc));
         });
       }
       it(`emoji and CJK, ${enc}, ${step} tokens per chunk: every cut on a character boundary, each chunk its tokens' text`, () => {
