@@ -26,6 +26,8 @@ export interface RenderLoopOptions {
   restFactor?: number;
   /** A view whose text waited longer than this (ms) says it is catching up. */
   catchUpMs?: number;
+  /** The clock (ms), performance.now() unless a test gives its own. */
+  now?: () => number;
 }
 
 export class RenderLoop {
@@ -35,6 +37,7 @@ export class RenderLoop {
   private readonly budgetMs: number;
   private readonly restFactor: number;
   private readonly catchUpMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly views: () => Iterable<StreamingView>,
@@ -45,12 +48,13 @@ export class RenderLoop {
     this.budgetMs = options.budgetMs ?? 8;
     this.restFactor = options.restFactor ?? 2;
     this.catchUpMs = options.catchUpMs ?? 500;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** A pass at the next frame the budget allows (once, however often it is asked). */
   schedule(): void {
     if (this.frame || this.timer) return;
-    const wait = this.notBefore - performance.now();
+    const wait = this.notBefore - this.now();
     if (wait > 1) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -61,13 +65,6 @@ export class RenderLoop {
     }
   }
 
-  dispose(): void {
-    cancelAnimationFrame(this.frame);
-    clearTimeout(this.timer);
-    this.frame = 0;
-    this.timer = undefined;
-  }
-
   private requestFrame(): void {
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
@@ -76,7 +73,7 @@ export class RenderLoop {
   }
 
   private pass(): void {
-    const t0 = performance.now();
+    const t0 = this.now();
     // The longest-waiting first, so a budget cut never starves the same column.
     const waiting = [...this.views()].filter((v) => v.needsRender).sort((a, b) => a.waitingSince - b.waitingSince);
     if (waiting.length === 0) return;
@@ -84,13 +81,13 @@ export class RenderLoop {
     for (const v of waiting) v.measure();
     const drawn: StreamingView[] = [];
     for (const v of waiting) {
-      if (drawn.length > 0 && performance.now() - t0 > this.budgetMs) break;
+      if (drawn.length > 0 && this.now() - t0 > this.budgetMs) break;
       v.render();
       drawn.push(v);
     }
     for (const v of drawn) v.settle();
     this.flushLayout();
-    const end = performance.now();
+    const end = this.now();
     this.notBefore = end + (end - t0) * this.restFactor;
     // Late: its text waited too long for this pass (drawn less often than it arrives).
     for (const [i, v] of waiting.entries()) v.setCatchingUp(late[i]);

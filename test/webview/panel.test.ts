@@ -157,7 +157,8 @@ describe('webview panel in Chromium', function () {
       stdin: {
         contents: `import { renderMarkdown } from './src/webview/markdown';
           import { MarkdownStream } from './src/webview/markdownStream';
-          window.__markdown = { renderMarkdown, MarkdownStream };`,
+          import { RenderLoop } from './src/webview/renderLoop';
+          window.__markdown = { renderMarkdown, MarkdownStream, RenderLoop };`,
         resolveDir: ROOT,
         loader: 'ts',
       },
@@ -498,6 +499,39 @@ describe('webview panel in Chromium', function () {
       return el.innerHTML;
     })()`)) as string;
     assert.equal(html, '<p>see <a href="http://127.0.0.1/docs">the docs</a></p>\n<p>more text</p>\n');
+  });
+
+  it('the render loop: every view reads before any writes, one layout per pass, a budget for the whole panel, the longest-waiting first', async () => {
+    const r = (await page.evaluate(`(async () => {
+      const { RenderLoop } = window.__markdown;
+      const calls = [];
+      let clock = 10000;
+      const views = [4, 0, 3, 1, 2].map((age) => ({
+        id: age, needsRender: true, waitingSince: clock - 1000 * age, late: null,
+        measure() { calls.push('measure ' + this.id); },
+        render() { calls.push('render ' + this.id); clock += 5; this.needsRender = false; },
+        settle() { calls.push('settle ' + this.id); },
+        setCatchingUp(on) { this.late = on; },
+      }));
+      const loop = new RenderLoop(() => views, () => calls.push('layout'), { budgetMs: 8, catchUpMs: 2500, now: () => clock });
+      loop.schedule();
+      loop.schedule(); // asked twice: one pass
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      const firstPass = calls.splice(0);
+      for (let i = 0; i < 100 && views.some((v) => v.needsRender); i++) await new Promise((r) => setTimeout(r, 10));
+      return { firstPass, rest: calls, late: views.map((v) => [v.id, v.late]) };
+    })()`)) as { firstPass: string[]; rest: string[]; late: [number, boolean][] };
+    // Five views waiting 4, 0, 3, 1 and 2 s; each render costs 5 ms against an 8 ms budget: the
+    // two that waited longest draw in the first pass, the other three in the next ones.
+    assert.deepEqual(r.firstPass, [
+      'measure 4', 'measure 3', 'measure 2', 'measure 1', 'measure 0',
+      'render 4', 'render 3',
+      'settle 4', 'settle 3',
+      'layout',
+    ]);
+    assert.deepEqual(r.rest, ['measure 2', 'measure 1', 'measure 0', 'render 2', 'render 1', 'settle 2', 'settle 1', 'layout', 'measure 0', 'render 0', 'settle 0', 'layout']);
+    // Waiting over 2.5 s when its pass began: catching up.
+    assert.deepEqual(r.late, [[4, true], [0, false], [3, true], [1, false], [2, false]]);
   });
 
   it('keeps columns at least 220 px wide and scrolls horizontally when there are many', async () => {
