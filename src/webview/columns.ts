@@ -1,9 +1,11 @@
 // One column of the panel: header (model, status, live metrics, cost) and the streamed answer.
+// The answer is drawn incrementally (MarkdownStream) when the panel's RenderLoop says so.
 
 import { formatInt, formatMs, formatTokens, formatUsd } from '../core/format';
 import { h, setAttr, setText, show } from './dom';
-import { renderMarkdown } from './markdown';
+import { MarkdownStream } from './markdownStream';
 import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type CostView, type WebviewToHost } from './protocol';
+import type { StreamingView } from './renderLoop';
 import { isLive } from './state';
 
 const STATUS: Record<ColumnStatus, { glyph: string; label: string }> = {
@@ -79,12 +81,13 @@ function metric(label: string, cls: string): { box: HTMLDivElement; value: HTMLE
 
 let uid = 0;
 
-export class ColumnView {
+export class ColumnView implements StreamingView {
   readonly root: HTMLElement;
   private readonly statusBadge: HTMLElement;
   private readonly statusGlyph: HTMLElement;
   private readonly statusLabel: HTMLElement;
   private readonly cacheBadge: HTMLElement;
+  private readonly catchingUpBadge: HTMLElement;
   private readonly elapsedEl: HTMLElement;
   private readonly ttftEl: HTMLElement;
   private readonly rateEl: HTMLElement;
@@ -112,10 +115,14 @@ export class ColumnView {
 
   /** performance.now() when the host last reported elapsedMs. */
   private clockBase = performance.now();
+  private readonly stream: MarkdownStream;
   private textDirty = true;
-  private renderedLength = -1;
-  private lastRenderAt = -Infinity;
-  private lastRenderCost = 0;
+  /** performance.now() since the text has waited to be drawn. */
+  private dirtySince = performance.now();
+  /** The answer is drawn complete (the column is no longer live). */
+  private drawnFinal = false;
+  /** measure() found the answer scrolled to its end: it stays there as it grows. */
+  private followEnd = false;
 
   constructor(
     private col: ColumnState,
@@ -153,6 +160,12 @@ export class ColumnView {
       text: 'cache hit',
       attrs: { title: 'Answer served from the answer cache: nothing was spent this run.' },
     });
+    this.catchingUpBadge = h('span', {
+      class: 'badge badge-catching-up',
+      text: 'catching up',
+      attrs: { title: 'The answer arrives faster than the panel may draw it without slowing the editor: it shows the newest text, less often.' },
+    });
+    this.catchingUpBadge.hidden = true;
 
     const elapsed = metric('Time', 'elapsed');
     const ttft = metric('TTFT', 'ttft');
@@ -174,6 +187,7 @@ export class ColumnView {
 
     this.partialEl = h('div', { class: 'partial-label', text: 'partial', attrs: { title: 'The answer stopped before the end.' } });
     this.mdEl = h('div', { class: 'markdown' });
+    this.stream = new MarkdownStream(this.mdEl);
     this.placeholderEl = h('div', { class: 'placeholder' });
     this.errorKindEl = h('strong', { class: 'error-kind' });
     this.errorMsgEl = h('div', { class: 'error-message' });
@@ -202,14 +216,14 @@ export class ColumnView {
         'header',
         { class: 'col-head' },
         h('div', { class: 'col-title-row' }, h('div', { class: 'col-names' }, title, sub), this.pinBtn, this.copyBtn),
-        h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge),
+        h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge, this.catchingUpBadge),
         h('dl', { class: 'metrics' }, elapsed.box, ttft.box, rate.box, input.box, output.box, cost.box),
         this.notesEl,
       ),
       this.body,
     );
     this.updateFields(col, true);
-    this.renderText(performance.now(), true);
+    this.render();
   }
 
   get state(): ColumnState {
@@ -258,11 +272,13 @@ export class ColumnView {
     setText(this.notesEl, notes.join('\n'));
     show(this.notesEl, notes.length > 0);
     this.updatePlaceholder();
-    // A finished column gets its final text at once, not on the throttled schedule.
-    if (!isLive(col.status) && this.textDirty) this.renderText(performance.now(), true);
+    // A column that stopped being live still needs its answer drawn complete (the last blocks).
+    if (!isLive(col.status) && !this.drawnFinal) this.markTextDirty();
   }
 
+  /** The output grew: draw it at the render loop's next pass. */
   markTextDirty(): void {
+    if (!this.textDirty) this.dirtySince = performance.now();
     this.textDirty = true;
   }
 
@@ -270,28 +286,33 @@ export class ColumnView {
     return this.textDirty;
   }
 
-  /**
-   * Re-renders the markdown if it changed, at most once per frame, and less often when a render
-   * is expensive (a long answer): the gap is at least 4× the last render's cost. Returns whether
-   * text is still waiting to be drawn.
-   */
-  renderText(now: number, force = false): boolean {
-    if (!this.textDirty) return false;
-    if (!force && now - this.lastRenderAt < Math.min(500, this.lastRenderCost * 4)) return true;
-    const text = this.col.output;
-    if (text.length !== this.renderedLength || force) {
-      const b = this.body;
-      const atBottom = b.scrollHeight - b.scrollTop - b.clientHeight < 24;
-      const t0 = performance.now();
-      this.mdEl.innerHTML = text ? renderMarkdown(text) : '';
-      this.lastRenderCost = performance.now() - t0;
-      this.renderedLength = text.length;
-      if (atBottom && isLive(this.col.status)) b.scrollTop = b.scrollHeight;
-    }
-    this.lastRenderAt = now;
+  get waitingSince(): number {
+    return this.dirtySince;
+  }
+
+  measure(): void {
+    const b = this.body;
+    this.followEnd = isLive(this.col.status) && b.scrollHeight - b.scrollTop - b.clientHeight < 24;
+  }
+
+  /** Draws the answer: only its trailing block changes while it streams. */
+  render(): void {
+    if (!this.textDirty) return;
+    const final = !isLive(this.col.status);
+    this.stream.update(this.col.output, final);
+    this.drawnFinal = final;
     this.textDirty = false;
     this.updatePlaceholder();
-    return false;
+    if (final) this.setCatchingUp(false);
+  }
+
+  settle(): void {
+    if (this.followEnd) this.body.scrollTop = this.body.scrollHeight;
+    this.followEnd = false;
+  }
+
+  setCatchingUp(on: boolean): void {
+    show(this.catchingUpBadge, on && isLive(this.col.status));
   }
 
   /** Live elapsed time: the host's last figure plus the local clock while queued/streaming. */

@@ -7,6 +7,7 @@ import { ColumnView } from './columns';
 import { CompareView } from './compare/table';
 import { DecideView } from './decide/decideView';
 import { h, setText, show } from './dom';
+import { RenderLoop } from './renderLoop';
 import type { AnalysisView, HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
 import { applyMessage, isLive, restoredCompare, restoredState, restoredDecide } from './state';
 
@@ -23,7 +24,6 @@ const TICK_MS = 100;
 class Panel {
   private state: PanelState | undefined;
   private readonly views = new Map<number, ColumnView>();
-  private frame = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
   private stopRequested = false;
@@ -59,6 +59,11 @@ class Panel {
   private readonly decide: DecideView;
   /** The comparison table above the answers (focus and diff of two answers, exports). */
   private readonly compare: CompareView;
+  /** Draws the streamed answers within one budget for the whole panel. */
+  private readonly renderLoop = new RenderLoop(
+    () => this.views.values(),
+    () => void this.columnsEl.offsetHeight,
+  );
 
   constructor(
     root: HTMLElement,
@@ -239,15 +244,9 @@ class Panel {
     setText(this.sumWall, formatMs(s.wallMs));
   }
 
-  /** Markdown re-renders happen here, at most once per animation frame. */
+  /** Answers are drawn by the render loop, at most once per animation frame. */
   private scheduleFrame(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame((now) => {
-      this.frame = 0;
-      let pending = false;
-      for (const v of this.views.values()) if (v.needsRender && v.renderText(now)) pending = true;
-      if (pending) this.scheduleFrame();
-    });
+    this.renderLoop.schedule();
   }
 
   /** A 10 Hz clock for elapsed times, only while some column is queued or streaming. */

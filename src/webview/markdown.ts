@@ -3,7 +3,7 @@
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
 
-const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+export const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
 
 // Table alignment comes out as `style="text-align:…"`, which the CSP blocks: use a class instead.
 md.core.ruler.push('align_classes', (state) => {
@@ -26,5 +26,10 @@ const PURIFY = {
 
 /** Markdown → sanitized HTML string, ready for `innerHTML`. */
 export function renderMarkdown(text: string): string {
-  return DOMPurify.sanitize(md.render(text), PURIFY);
+  return sanitizeHtml(md.render(text));
+}
+
+/** markdown-it's HTML → sanitized HTML string. */
+export function sanitizeHtml(html: string): string {
+  return DOMPurify.sanitize(html, PURIFY);
 }

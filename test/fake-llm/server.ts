@@ -443,6 +443,8 @@ class FakeLlmServer implements FakeLlm {
         const f = frames.chunk(chunks[k]);
         conn.write(f);
         if (dup) conn.write(f);
+        ctx.rec.lastChunkAt = Date.now();
+        ctx.rec.firstChunkAt ??= ctx.rec.lastChunkAt;
       }
     }
     for (const f of frames.epilogue()) conn.write(f);

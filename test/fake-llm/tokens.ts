@@ -2,6 +2,8 @@
 // checked against, so they are spelled out exactly (see README.md, "Token counts").
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
+import o200kRanks from 'gpt-tokenizer/bpeRanks/o200k_base';
+import cl100kRanks from 'gpt-tokenizer/bpeRanks/cl100k_base';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 
@@ -19,6 +21,19 @@ export function countText(text: string, encoding: EncodingName = 'o200k_base'): 
 
 export function decodeTokens(tokens: number[], encoding: EncodingName = 'o200k_base'): string {
   return encoding === 'cl100k_base' ? cl100k.decode(tokens) : o200k.decode(tokens);
+}
+
+/**
+ * The UTF-8 byte length of each token (a token may hold part of a character): the rank tables
+ * give every token's bytes, as a string when they are valid UTF-8, else as the byte values.
+ */
+export function tokenByteLengths(tokens: number[], encoding: EncodingName = 'o200k_base'): number[] {
+  const ranks = encoding === 'cl100k_base' ? cl100kRanks : o200kRanks;
+  return tokens.map((t) => {
+    const bytes = ranks[t];
+    if (bytes === undefined) return Buffer.byteLength(decodeTokens([t], encoding)); // a special token
+    return typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  });
 }
 
 /** cl100k_base for `gpt-4`, `gpt-4-*` and `gpt-3.5*` (optionally `ft:`-prefixed); o200k_base otherwise. */

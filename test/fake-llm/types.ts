@@ -198,6 +198,9 @@ export interface RecordedRequest {
   usage?: any;
   startedAt: number;
   endedAt?: number;
+  /** Date.now() when the first / last content chunk of a stream was written (for benches). */
+  firstChunkAt?: number;
+  lastChunkAt?: number;
   /** The response was fully written. */
   completed: boolean;
   /** The client closed the connection before the response ended. */

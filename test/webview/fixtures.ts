@@ -282,3 +282,33 @@ export function seedAnalysis(runId: number, requirements: Requirements = SEED_LI
     },
   };
 }
+
+/** A long answer with every kind of block a model writes, for the incremental-rendering tests. */
+export const STRUCTURED_ANSWER = `## Trade-offs
+
+The **CAP theorem** says a distributed store facing a *partition* must choose.
+A second line of the same paragraph, with \`inline code\` and a [link](https://example.com).
+
+1. Consistency: every read sees the latest write.
+2. Availability: every request gets an answer.
+3. Partition tolerance: the system survives lost messages.
+
+- one bullet
+- another bullet
+
+\`\`\`ts
+const quorum = Math.floor(n / 2) + 1;
+if (acks < quorum) throw new Error('not committed');
+\`\`\`
+
+> A quoted remark
+> over two lines.
+
+| system | choice |
+|---|:-:|
+| Spanner | CP |
+| Dynamo | AP |
+
+Last paragraph before the next round.
+
+`;

@@ -15,7 +15,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderPanelHtml } from '../../src/webview/html';
 import type { AnalysisView, ColumnPatch, HostToWebview, PanelState, RunSummaryView } from '../../src/webview/protocol';
-import { OPENAI_COST, SEED_LIMITS, THEMES, column, screenshotState, seedAnalysis, startState } from './fixtures';
+import { OPENAI_COST, SEED_LIMITS, STRUCTURED_ANSWER, THEMES, column, screenshotState, seedAnalysis, startState } from './fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '../..');
@@ -151,6 +151,26 @@ describe('webview panel in Chromium', function () {
     // Only loopback: anything else would be a bug in the panel (CSP should stop it anyway).
     await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => route.abort());
     await context.addInitScript(FAKE_VSCODE_API);
+    // The Markdown renderers themselves, for the tests that compare incremental with whole renders.
+    const harness = await esbuild.build({
+      absWorkingDir: ROOT,
+      stdin: {
+        contents: `import { renderMarkdown } from './src/webview/markdown';
+          import { MarkdownStream } from './src/webview/markdownStream';
+          import { RenderLoop } from './src/webview/renderLoop';
+          window.__markdown = { renderMarkdown, MarkdownStream, RenderLoop };`,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      tsconfig: 'src/webview/tsconfig.json',
+      logLevel: 'silent',
+    });
+    await context.addInitScript({ content: harness.outputFiles[0].text });
     page = await context.newPage();
     await page.goto(`${origin}/`);
     await page.waitForFunction('window.__posted.length > 0');
@@ -380,13 +400,138 @@ describe('webview panel in Chromium', function () {
         if (i % 2) await new Promise((r) => setTimeout(r, 2));
       }
       window.postMessage({ type: 'patch', runId: 9, running: false, patches: [{ index: 0, set: { status: 'done' } }] }, '*');
-      await new Promise((r) => setTimeout(r, 100));
+      // The finished answer is drawn at the render loop's next pass.
+      const expected = ${JSON.stringify(para.replace(/\*\*/g, '').repeat(n).replace(/\s+/g, ' ').trim())};
+      for (let i = 0; i < 100 && md.textContent.replace(/\\s+/g, ' ').trim() !== expected; i++) await new Promise((r) => setTimeout(r, 20));
       counting = false;
       return { renders, frames, text: md.textContent.replace(/\\s+/g, ' ').trim() };
     })()`)) as { renders: number; frames: number; text: string };
     assert.ok(result.renders < n / 2, `renders ${result.renders} for ${n} patches`);
     assert.ok(result.renders <= result.frames + 1, `renders ${result.renders} > frames ${result.frames}`);
     assert.equal(result.text, para.replace(/\*\*/g, '').repeat(n).replace(/\s+/g, ' ').trim());
+  });
+
+  it('a streaming column redraws only its trailing block: finished blocks keep their DOM (counted with a MutationObserver)', async () => {
+    const state: PanelState = { ...startState(12), columns: [column(0, { status: 'streaming' })] };
+    await send({ type: 'state', state });
+    await page.waitForSelector('.column[data-index="0"] .markdown', { state: 'attached' });
+    const answer = STRUCTURED_ANSWER.repeat(4);
+    const r = (await page.evaluate(`(async () => {
+      const md = document.querySelector('.column[data-index="0"] .markdown');
+      const added = new Set(), removed = new Set();
+      let callbacks = 0, innerMutations = 0, maxRemovedElements = 0, notTrailing = 0;
+      new MutationObserver((records) => {
+        callbacks++;
+        const gone = new Set(records.flatMap((r) => [...r.removedNodes]));
+        let elements = 0;
+        for (const r of records) {
+          if (r.target !== md) { innerMutations++; continue; }
+          for (const n of r.addedNodes) added.add(n);
+          for (const n of r.removedNodes) {
+            removed.add(n);
+            if (n.nodeType === 1) elements++;
+            // Trailing: nothing that stays comes after a removed node.
+            for (let s = r.nextSibling; s; s = s.nextSibling) if (!gone.has(s)) { notTrailing++; break; }
+          }
+        }
+        maxRemovedElements = Math.max(maxRemovedElements, elements);
+      }).observe(md, { childList: true, subtree: true, characterData: true, attributes: true });
+      const text = ${JSON.stringify(answer)};
+      for (let i = 0; i < text.length; i += 9) {
+        window.postMessage({ type: 'patch', runId: 12, running: true, patches: [{ index: 0, append: text.slice(i, i + 9) }] }, '*');
+        if (i % 45 === 0) await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const streamed = { renders: callbacks, innerMutations, maxRemovedElements, notTrailing };
+      const kept = [...md.children].slice(0, -1);
+      const keptIntact = kept.every((n) => added.has(n) && !removed.has(n));
+      window.postMessage({ type: 'patch', runId: 12, running: false, patches: [{ index: 0, set: { status: 'done' } }] }, '*');
+      await new Promise((r) => setTimeout(r, 100));
+      return { ...streamed, blocks: md.children.length, kept: kept.length, keptIntact, html: md.innerHTML, whole: window.__markdown.renderMarkdown(text) };
+    })()`)) as { renders: number; innerMutations: number; maxRemovedElements: number; notTrailing: number; blocks: number; kept: number; keptIntact: boolean; html: string; whole: string };
+    assert.ok(r.renders > 20, `the answer was drawn in many renders while it streamed (${r.renders})`);
+    assert.equal(r.innerMutations, 0, 'no render edits inside a block: blocks are added or replaced whole');
+    assert.equal(r.notTrailing, 0, 'every node a render removed was at the end (the trailing block)');
+    assert.ok(r.maxRemovedElements <= 2, `a render replaces at most the trailing block (and the one it just finished): ${r.maxRemovedElements} elements`);
+    assert.equal(r.kept, 8 * 4 - 1, 'eight blocks per copy of the answer, all but the last finished');
+    assert.ok(r.keptIntact, 'every block before the trailing one is the node first drawn for it');
+    assert.equal(r.blocks, r.kept + 1);
+    assert.equal(r.html, r.whole, 'the finished answer is exactly one render of the whole text');
+  });
+
+  it('incremental Markdown equals one render of the same text at every step (lists, fences, tables, setext, quotes)', async () => {
+    const texts = [
+      '1. one\n\n2. two\n\n3. three\n\npara after\n',
+      '- a\n- b\n\n- c\n\nafter\n\n* star\n+ plus\n',
+      'Title\n=====\n\ntext\nmore\n---\n\nend',
+      '```js\nconst a = 1 < 2;\n\nconst b = 2;\n```\n\nafter\n\n~~~\nunclosed\n\n',
+      'a | b\n--|:-:\n1 | 2\n3 | 4\n\nx',
+      '> quote\nlazy\n\n> q2\n\n    indented code\n\n    more code\n\ntext',
+      '- item\n\n  continued\n\n- next\n    - sub\n\nend\n2) two\n\n10. ten\n11. eleven',
+      '<div>\n\n*x*</div>\n\n# H1 #\n## H2\n***\n',
+      'p1 line\n\np2 a longer line\n\n- x\n- y\n\n  cont\n\n3. z\n\n    code\n\n> q\n\n> r\n-\n- item\n',
+    ];
+    const mismatches = (await page.evaluate(`(() => {
+      const { MarkdownStream, renderMarkdown } = window.__markdown;
+      const out = [];
+      for (const text of ${JSON.stringify(texts)}) {
+        const el = document.createElement('div');
+        const stream = new MarkdownStream(el);
+        for (let n = 1; n <= text.length; n++) {
+          stream.update(text.slice(0, n), false);
+          if (el.innerHTML !== renderMarkdown(text.slice(0, n))) { out.push({ prefix: text.slice(0, n), got: el.innerHTML }); break; }
+        }
+        stream.update(text, true);
+        if (el.innerHTML !== renderMarkdown(text)) out.push({ final: text, got: el.innerHTML });
+      }
+      return out;
+    })()`)) as unknown[];
+    assert.deepEqual(mismatches, []);
+    // A reference defined after its use changes an earlier block: the finished answer is checked whole.
+    const ref = 'see [the docs][d]\n\nmore text\n\n[d]: http://127.0.0.1/docs\n';
+    const html = (await page.evaluate(`(() => {
+      const { MarkdownStream } = window.__markdown;
+      const el = document.createElement('div');
+      const stream = new MarkdownStream(el);
+      const text = ${JSON.stringify(ref)};
+      for (let n = 1; n <= text.length; n++) stream.update(text.slice(0, n), false);
+      stream.update(text, true);
+      return el.innerHTML;
+    })()`)) as string;
+    assert.equal(html, '<p>see <a href="http://127.0.0.1/docs">the docs</a></p>\n<p>more text</p>\n');
+  });
+
+  it('the render loop: every view reads before any writes, one layout per pass, a budget for the whole panel, the longest-waiting first', async () => {
+    const r = (await page.evaluate(`(async () => {
+      const { RenderLoop } = window.__markdown;
+      const calls = [];
+      let clock = 10000;
+      const views = [4, 0, 3, 1, 2].map((age) => ({
+        id: age, needsRender: true, waitingSince: clock - 1000 * age, late: null,
+        measure() { calls.push('measure ' + this.id); },
+        render() { calls.push('render ' + this.id); clock += 5; this.needsRender = false; },
+        settle() { calls.push('settle ' + this.id); },
+        setCatchingUp(on) { this.late = on; },
+      }));
+      const loop = new RenderLoop(() => views, () => calls.push('layout'), { budgetMs: 8, catchUpMs: 2500, now: () => clock });
+      loop.schedule();
+      loop.schedule(); // asked twice: one pass
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      const firstPass = calls.splice(0);
+      for (let i = 0; i < 100 && views.some((v) => v.needsRender); i++) await new Promise((r) => setTimeout(r, 10));
+      return { firstPass, rest: calls, late: views.map((v) => [v.id, v.late]) };
+    })()`)) as { firstPass: string[]; rest: string[]; late: [number, boolean][] };
+    // Five views waiting 4, 0, 3, 1 and 2 s; each render costs 5 ms against an 8 ms budget: the
+    // two that waited longest draw in the first pass, the other three in the next ones.
+    assert.deepEqual(r.firstPass, [
+      'measure 4', 'measure 3', 'measure 2', 'measure 1', 'measure 0',
+      'render 4', 'render 3',
+      'settle 4', 'settle 3',
+      'layout',
+    ]);
+    assert.deepEqual(r.rest, ['measure 2', 'measure 1', 'measure 0', 'render 2', 'render 1', 'settle 2', 'settle 1', 'layout', 'measure 0', 'render 0', 'settle 0', 'layout']);
+    // Waiting over 2.5 s when its pass began: catching up.
+    assert.deepEqual(r.late, [[4, true], [0, false], [3, true], [1, false], [2, false]]);
   });
 
   it('keeps columns at least 220 px wide and scrolls horizontally when there are many', async () => {
