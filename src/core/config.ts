@@ -1,11 +1,58 @@
 // Provider settings shared by the CLI's prompt-profiler.json and the extension's settings.
-import type { ProviderConfig, ProviderType } from './types';
+import type { OutputTokensParam, ProviderConfig, ProviderType } from './types';
 
 export interface ProviderSettings {
   type: ProviderType;
   baseURL?: string;
   /** Environment variable that holds this provider's key (the CLI's source, the extension's fallback). */
   apiKeyEnv?: string;
+  /** Headers sent as written (a gateway's routing headers, OpenRouter's `HTTP-Referer`/`X-Title`). */
+  headers?: Record<string, string>;
+  /**
+   * Secret headers: header name → environment variable holding its value (the extension looks in
+   * SecretStorage first). They go where the key may go, and nowhere else.
+   */
+  headersFromEnv?: Record<string, string>;
+  /** `max_tokens` or `max_completion_tokens`; default by host (see outputTokensParam()). */
+  outputTokensParam?: OutputTokensParam;
+  /** Requests in flight at once for this provider; default 1 for openai-compatible on loopback. */
+  concurrency?: number;
+  /** A stream silent this long is cut (default 120). */
+  idleTimeoutSeconds?: number;
+}
+
+/**
+ * What only an endpoint the user chose may receive: the API key and the secret header values.
+ * Both shells decide once, for this bundle, whether a base URL may have it.
+ */
+export interface ProviderSecrets {
+  apiKey?: string;
+  /** Header name → value (from headersFromEnv). */
+  headers: Record<string, string>;
+}
+
+export function hasSecrets(secrets: ProviderSecrets): boolean {
+  return !!secrets.apiKey || Object.keys(secrets.headers).length > 0;
+}
+
+/** The secret header values named by `headersFromEnv`, from the environment (or another lookup). */
+export function secretHeaders(
+  settings: Pick<ProviderSettings, 'headersFromEnv'>,
+  lookup: (variable: string, header: string) => string | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [header, variable] of Object.entries(settings.headersFromEnv ?? {})) {
+    const value = lookup(variable, header);
+    if (value) out[header] = value;
+  }
+  return out;
+}
+
+/** Secret header variables that are not set, for a message that says which. */
+export function missingSecretHeaders(settings: Pick<ProviderSettings, 'headersFromEnv'>, secrets: ProviderSecrets): string[] {
+  return Object.entries(settings.headersFromEnv ?? {})
+    .filter(([header]) => secrets.headers[header] === undefined)
+    .map(([header, variable]) => `${header} (${variable})`);
 }
 
 /** Providers every user has without configuring anything. */
@@ -44,10 +91,65 @@ export function validateProviders(providers: unknown): string[] {
     if (!s || typeof s !== 'object') problems.push(`providers.${name} must be an object.`);
     else if (!isProviderType(s.type)) problems.push(`providers.${name}.type must be "openai", "anthropic" or "openai-compatible".`);
     else if (s.type === 'openai-compatible' && !s.baseURL) problems.push(`providers.${name} needs a baseURL.`);
+    else problems.push(...validateExtras(name, s));
   }
   return problems;
 }
 
-export function toProviderConfig(name: string, settings: ProviderSettings, apiKey: string | undefined, baseURL?: string): ProviderConfig {
-  return { name, type: settings.type, baseURL: baseURL ?? settings.baseURL, apiKey };
+function isStringMap(x: unknown): boolean {
+  return !!x && typeof x === 'object' && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string');
+}
+
+function validateExtras(name: string, s: Partial<ProviderSettings>): string[] {
+  const problems: string[] = [];
+  if (s.headers !== undefined && !isStringMap(s.headers)) problems.push(`providers.${name}.headers must map header names to strings.`);
+  if (s.headersFromEnv !== undefined && !isStringMap(s.headersFromEnv)) {
+    problems.push(`providers.${name}.headersFromEnv must map header names to environment variable names.`);
+  }
+  if (s.outputTokensParam !== undefined && s.outputTokensParam !== 'max_tokens' && s.outputTokensParam !== 'max_completion_tokens') {
+    problems.push(`providers.${name}.outputTokensParam must be "max_tokens" or "max_completion_tokens".`);
+  }
+  if (s.concurrency !== undefined && !(Number.isInteger(s.concurrency) && s.concurrency >= 1)) {
+    problems.push(`providers.${name}.concurrency must be a whole number of at least 1.`);
+  }
+  if (s.idleTimeoutSeconds !== undefined && !(typeof s.idleTimeoutSeconds === 'number' && s.idleTimeoutSeconds >= 0)) {
+    problems.push(`providers.${name}.idleTimeoutSeconds must be a number of seconds (0 = never).`);
+  }
+  return problems;
+}
+
+/**
+ * The config a provider runs with. `baseURL` is the one the shell decided on (never filled in
+ * from `settings`), and `secrets` are only passed once the shell allowed them for it.
+ */
+export function toProviderConfig(name: string, settings: ProviderSettings, secrets: ProviderSecrets, baseURL: string | undefined): ProviderConfig {
+  const headers = { ...settings.headers, ...secrets.headers };
+  return {
+    name,
+    type: settings.type,
+    baseURL,
+    apiKey: secrets.apiKey,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(Object.keys(secrets.headers).length ? { secretHeaders: Object.keys(secrets.headers) } : {}),
+    ...(settings.outputTokensParam ? { outputTokensParam: settings.outputTokensParam } : {}),
+    ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
+    ...(settings.idleTimeoutSeconds !== undefined ? { idleTimeoutMs: settings.idleTimeoutSeconds * 1000 } : {}),
+  };
+}
+
+/** An openai-compatible server on this machine usually answers one request at a time. */
+export function defaultConcurrency(config: Pick<ProviderConfig, 'type' | 'baseURL' | 'concurrency'>): number | undefined {
+  if (config.concurrency) return config.concurrency;
+  return config.type === 'openai-compatible' && isLoopbackURL(config.baseURL) ? 1 : undefined;
+}
+
+export function isLoopbackURL(url: string | undefined): boolean {
+  if (!url) return false;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0';
 }
