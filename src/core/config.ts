@@ -91,29 +91,6 @@ export function validateProviders(providers: unknown): string[] {
     if (!s || typeof s !== 'object') problems.push(`providers.${name} must be an object.`);
     else if (!isProviderType(s.type)) problems.push(`providers.${name}.type must be "openai", "anthropic" or "openai-compatible".`);
     else if (s.type === 'openai-compatible' && !s.baseURL) problems.push(`providers.${name} needs a baseURL.`);
-    else problems.push(...validateExtras(name, s));
-  }
-  return problems;
-}
-
-function isStringMap(x: unknown): boolean {
-  return !!x && typeof x === 'object' && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string');
-}
-
-function validateExtras(name: string, s: Partial<ProviderSettings>): string[] {
-  const problems: string[] = [];
-  if (s.headers !== undefined && !isStringMap(s.headers)) problems.push(`providers.${name}.headers must map header names to strings.`);
-  if (s.headersFromEnv !== undefined && !isStringMap(s.headersFromEnv)) {
-    problems.push(`providers.${name}.headersFromEnv must map header names to environment variable names.`);
-  }
-  if (s.outputTokensParam !== undefined && s.outputTokensParam !== 'max_tokens' && s.outputTokensParam !== 'max_completion_tokens') {
-    problems.push(`providers.${name}.outputTokensParam must be "max_tokens" or "max_completion_tokens".`);
-  }
-  if (s.concurrency !== undefined && !(Number.isInteger(s.concurrency) && s.concurrency >= 1)) {
-    problems.push(`providers.${name}.concurrency must be a whole number of at least 1.`);
-  }
-  if (s.idleTimeoutSeconds !== undefined && !(typeof s.idleTimeoutSeconds === 'number' && s.idleTimeoutSeconds >= 0)) {
-    problems.push(`providers.${name}.idleTimeoutSeconds must be a number of seconds (0 = never).`);
   }
   return problems;
 }

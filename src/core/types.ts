@@ -50,6 +50,12 @@ export interface Usage {
 
 export type EstimatedUsageField = 'inputTokens' | 'outputTokens';
 
+/** The locally counted fields of a usage (an estimate from before the field list: both). */
+export function estimatedFields(usage: Usage): EstimatedUsageField[] {
+  if (!usage.estimated) return [];
+  return usage.estimatedFields ?? ['inputTokens', 'outputTokens'];
+}
+
 export interface ReportedCost {
   usd: number;
   /** Where the figure came from, e.g. `usage.cost` or `x-litellm-response-cost header`. */

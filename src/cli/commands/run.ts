@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { compileTemplate } from '../../core/batch';
-import { formatInt, formatMs, formatUsd } from '../../core/format';
+import { firstLine, formatCost, formatInt, formatMs, truncationNote } from '../../core/format';
+import { compareGatewayCost, describeGatewayCost } from '../../core/pricing';
 import type { RunResult } from '../../core/run';
 import { collect, defineCommand, type CommandContext } from '../shared/command';
 import { runOverDataset } from '../shared/datasetRun';
@@ -37,6 +38,7 @@ interface RunOptions extends RunParetoValues {
   dataset?: string;
   rows?: string;
   config?: string;
+  idleTimeout?: string;
 }
 
 export function registerRun(program: Command, ctx: CommandContext): void {
@@ -50,7 +52,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       .option('--json', 'print JSON')
       .option('--html <file>', 'also write a self-contained HTML report')
       .option('--dataset <file>', 'run the template over the rows of a .jsonl, .csv or .tsv file (each row one run)')
-      .option('--rows <n>', 'with --dataset: the first N rows'),
+      .option('--rows <n>', 'with --dataset: the first N rows')
+      .option('--idle-timeout <s>', "cut a stream that sends nothing for S seconds (default: the config's idleTimeoutSeconds, else 120; 0 = never)"),
   )
     .addHelpText('after', `\n${RUN_PARETO_HELP}`)
     .action(async (file: string, opts: RunOptions) => ctx.exit(await runCommand(file, opts, ctx.io)));
@@ -60,6 +63,8 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
   const config = loadCliConfig(io, values.config);
+  const idle = seconds(values.idleTimeout, '--idle-timeout');
+  if (idle !== undefined) config.idleTimeoutSeconds = idle;
   if (values.dataset !== undefined) {
     const templateFile = file;
     if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
@@ -103,7 +108,7 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
       if (e.type !== 'finished') return;
       done++;
       const r = e.result;
-      const what = r.ok ? (r.cacheHit ? 'cache hit' : `${formatMs(r.latencyMs)}`) : `${r.error?.kind}: ${r.error?.message}`;
+      const what = r.ok ? (r.cacheHit ? 'cache hit' : `${formatMs(r.latencyMs)}`) : `${r.error?.kind}: ${firstLine(r.error?.message ?? '')}`;
       io.stderr(`[${done}/${total}] ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''} ${r.ok ? '✓' : '✗'} ${what}\n`);
     },
   });
@@ -120,8 +125,10 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
     io.stdout(JSON.stringify({ results: summary.results.map(runResultJson), wallMs: Math.round(summary.wallMs), ...(analysis ? paretoRunJson(analysis) : {}) }, null, 2) + '\n');
   } else {
     io.stdout(renderResultsTable(summary.results) + '\n');
-    for (const r of summary.results.filter((x) => x.ok)) {
-      io.stdout(`\n── ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''} ──\n${r.output}\n`);
+    for (const line of resultNotes(summary.results)) io.stdout(line + '\n');
+    for (const r of summary.results.filter((x) => x.ok || x.output)) {
+      const mark = r.ok ? (truncationNote(r) ? ` (${truncationNote(r)})` : '') : ` (partial answer: ${r.error?.kind})`;
+      io.stdout(`\n── ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''}${mark} ──\n${r.output}\n`);
     }
     io.stdout(`\nWall time ${formatMs(summary.wallMs)} for ${total} request${total === 1 ? '' : 's'}.\n`);
     if (analysis) io.stdout(`\n${renderParetoSection(analysis)}\n`);
@@ -138,10 +145,31 @@ export function renderResultsTable(results: RunResult[]): string {
       formatMs(r.latencyMs),
       r.outputTokensPerSec === null ? '—' : r.outputTokensPerSec.toFixed(1),
       `${r.usage.estimated ? '≈ ' : ''}${formatInt(r.usage.inputTokens)}/${formatInt(r.usage.outputTokens)}`,
-      r.ok || r.output ? formatUsd(r.cost?.total) : '—',
+      r.ok || r.output ? formatCost(r.cost?.total, r.usage.estimated) : '—',
       r.cacheHit ? 'hit' : '',
-      r.error ? `${r.error.kind}: ${r.error.message}${r.output ? ' (partial answer kept)' : ''}` : '',
+      // One line per row: a server's stack trace stays whole in --json.
+      r.error ? `${r.error.kind}: ${firstLine(r.error.message, 120)}${r.output ? ' (partial answer below)' : ''}` : (truncationNote(r) ?? ''),
     ]),
     [1, 2, 3, 4, 5],
   );
+}
+
+/** Lines under the table: truncations counted, a gateway's own cost beside ours, what ≈ means. */
+export function resultNotes(results: RunResult[]): string[] {
+  const notes: string[] = [];
+  const truncated = results.filter((r) => r.finishReason === 'length').length;
+  if (truncated) notes.push(`${truncated} answer${truncated === 1 ? ' was' : 's were'} cut at the max-tokens cap (finish reason "length").`);
+  for (const r of results) {
+    const gateway = compareGatewayCost(r.usage.reportedCost, r.cost?.total);
+    if (gateway) notes.push(`${r.modelId}${r.repeat > 0 ? ` #${r.repeat + 1}` : ''}: ${describeGatewayCost(gateway)}`);
+  }
+  if (results.some((r) => r.usage.estimated)) notes.push('≈: counted locally (the server reported no usage, or zeros); costs from those counts are estimates.');
+  return notes;
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || value.trim() === '') throw new UsageError(`${flag} takes a number of seconds, 0 or more (got "${value}").`);
+  return n;
 }

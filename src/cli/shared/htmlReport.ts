@@ -1,5 +1,5 @@
 // `run --html FILE`: a self-contained report to attach to a CI run or a pull request.
-import { formatInt, formatMs, formatUsd } from '../../core/format';
+import { formatCost, formatInt, formatMs, truncationNote } from '../../core/format';
 import type { RunResult } from '../../core/run';
 
 const escape = (s: string) =>
@@ -12,13 +12,16 @@ export function renderHtmlReport(results: RunResult[], wallMs: number): string {
   <td>${escape(r.modelId)}${r.repeat ? ` #${r.repeat + 1}` : ''}</td><td>${formatMs(r.ttftMs)}</td><td>${formatMs(r.latencyMs)}</td>
   <td>${r.outputTokensPerSec === null ? '—' : r.outputTokensPerSec.toFixed(1)}</td>
   <td>${r.usage.estimated ? '≈ ' : ''}${formatInt(r.usage.inputTokens)} / ${formatInt(r.usage.outputTokens)}</td>
-  <td title="${escape(r.cost?.provenance.detail ?? 'no price')}">${r.ok || r.output ? formatUsd(r.cost?.total) : '—'}</td>
-  <td>${r.cacheHit ? 'hit' : ''}</td><td>${r.error ? escape(`${r.error.kind}: ${r.error.message}`) : ''}</td>
+  <td title="${escape(r.cost?.provenance.detail ?? 'no price')}">${r.ok || r.output ? formatCost(r.cost?.total, r.usage.estimated) : '—'}</td>
+  <td>${r.cacheHit ? 'hit' : ''}</td><td>${r.error ? escape(`${r.error.kind}: ${r.error.message}`) : escape(truncationNote(r) ?? '')}</td>
 </tr>`,
     )
     .join('\n');
   const answers = results
-    .map((r) => `<section><h2>${escape(r.modelId)}${r.repeat ? ` #${r.repeat + 1}` : ''}</h2><pre>${escape(r.output)}</pre></section>`)
+    .map((r) => {
+      const note = r.ok ? truncationNote(r) : r.output ? `partial answer: ${r.error?.kind}` : null;
+      return `<section><h2>${escape(r.modelId)}${r.repeat ? ` #${r.repeat + 1}` : ''}${note ? ` <small>(${escape(note)})</small>` : ''}</h2><pre>${escape(r.output)}</pre></section>`;
+    })
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
