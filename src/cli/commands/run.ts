@@ -148,7 +148,7 @@ export function renderResultsTable(results: RunResult[]): string {
       r.ok || r.output ? formatCost(r.cost?.total, r.usage.estimated) : '—',
       r.cacheHit ? 'hit' : '',
       // One line per row: a server's stack trace stays whole in --json.
-      r.error ? `${r.error.kind}: ${firstLine(r.error.message, 120)}${r.output ? ' (partial answer below)' : ''}` : (truncationNote(r) ?? ''),
+      r.error ? `${r.error.kind}: ${firstLine(r.error.message, 220)}${r.output ? ' (partial answer below)' : ''}` : (truncationNote(r) ?? ''),
     ]),
     [1, 2, 3, 4, 5],
   );

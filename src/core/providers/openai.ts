@@ -1,9 +1,9 @@
 // OpenAI Chat Completions and every OpenAI-compatible server (Ollama, vLLM, LM Studio,
 // OpenRouter), through the official `openai` SDK.
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ChatRequest, FinishReason, OutputTokensParam, Provider, ProviderConfig, ReportedCost, StreamEvent, Usage } from '../types';
-import { baseURLProblem, toProviderError } from './errors';
+import { baseURLProblem, serverMessage, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import { completeUsage, type UsageEstimator } from './estimate';
 import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
@@ -103,6 +103,8 @@ export class OpenAIProvider implements Provider {
       started = true;
       for await (const chunk of stream) {
         guard.touch();
+        // An error in a shape the SDK does not look for (`{"detail":…}`, `{"message":…}`) instead of a chunk.
+        if (!Array.isArray(chunk.choices) && !chunk.usage && serverMessage(chunk)) throw new APIError(undefined, chunk, undefined, response.headers);
         if (chunk.usage) usage = fromOpenAIUsage(chunk.usage);
         for (const choice of chunk.choices ?? []) {
           const text = choice.delta?.content;
