@@ -68,7 +68,7 @@ export class EndpointResolver {
 
     let baseURL = ownURL;
     if (wsURL && wsURL !== ownURL) {
-      if (!hasSecrets(secrets) || (await this.approved(name, wsURL, options))) baseURL = wsURL;
+      if (!hasSecrets(secrets) || (await this.approved(name, wsURL, options, secrets))) baseURL = wsURL;
       else {
         this.log.warn(`Ignored the workspace's base URL for ${name} (${wsURL}): it was not approved to receive your API key.`);
         if (!ownURL && !userSettings?.baseURL && settings.type === 'openai-compatible') {
@@ -90,7 +90,7 @@ export class EndpointResolver {
     };
   }
 
-  private async approved(name: string, url: string, options: ResolveOptions): Promise<boolean> {
+  private async approved(name: string, url: string, options: ResolveOptions, secrets: ProviderSecrets): Promise<boolean> {
     const id = `${name}|${url}`;
     if (!vscode.workspace.isTrusted) return false;
     const list = this.workspaceState.get<string[]>(APPROVALS_KEY, []);
@@ -98,7 +98,7 @@ export class EndpointResolver {
     if (!options.interactive) return false;
     const allow = 'Send my key there';
     const choice = await vscode.window.showWarningMessage(
-      `This workspace's settings point ${name} at ${url}. Send your ${name} API key to that address?`,
+      `This workspace's settings point ${name} at ${url}. Send your ${secretsLabel(name, secrets)} to that address?`,
       { modal: true, detail: 'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' },
       allow,
     );
@@ -107,6 +107,13 @@ export class EndpointResolver {
     this.log.info(`Approved the workspace base URL ${url} for ${name}.`);
     return true;
   }
+}
+
+/** "anthropic API key", "gw secret header x-gw-secret", or both. */
+function secretsLabel(name: string, secrets: ProviderSecrets): string {
+  const headers = Object.keys(secrets.headers);
+  const headerText = headers.length ? `secret header${headers.length > 1 ? 's' : ''} ${headers.join(', ')}` : '';
+  return `${name} ${[secrets.apiKey ? 'API key' : '', headerText].filter(Boolean).join(' and ')}`;
 }
 
 function fail(kind: ProviderError['kind'], message: string): ResolvedEndpoint {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { formatSeconds, measureModel } from '../../core/analysis';
 import { compileTemplate, datasetFormatOf, readDataset, renderTemplate } from '../../core/batch';
 import type { ProfilerEngine, PromptInput } from '../../core/engine';
-import { formatInt, formatMs, formatUsd } from '../../core/format';
+import { firstLine, formatInt, formatMs, formatUsd } from '../../core/format';
 import { Semaphore, type RunResult } from '../../core/run';
 import type { CliConfig } from './config';
 import { analyseForRun, paretoRunJson, renderParetoSection, type RunParetoConfig } from './decide';
@@ -59,7 +59,7 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
           onProgress: (e) => {
             if (e.type !== 'finished') return;
             const r = e.result;
-            io.stderr(`[${++done}/${calls}] row ${row + 1} ${r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`}\n`);
+            io.stderr(`[${++done}/${calls}] row ${row + 1} ${r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${firstLine(r.error?.message ?? '')}`}\n`);
           },
         });
         await recordRunHistory(io, prompt, summary.results, input.config.root);

@@ -104,7 +104,6 @@ export class AnthropicProvider implements Provider {
           vendor: 'Anthropic',
           signal,
           streamStarted: started,
-          apiKey: this.config.apiKey,
           secrets: secretsOf(this.config),
           endpoint,
           dialect: 'anthropic',

@@ -122,7 +122,6 @@ export class OpenAIProvider implements Provider {
           vendor: this.vendor,
           signal,
           streamStarted: started,
-          apiKey: this.config.apiKey,
           secrets: secretsOf(this.config),
           endpoint,
           dialect: 'openai',
