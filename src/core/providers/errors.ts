@@ -12,7 +12,7 @@ export interface ErrorContext {
   streamStarted: boolean;
   /** Removed from every message, in case a server echoes it. */
   apiKey?: string;
-  /** Secret header values, removed like the key. */
+  /** The key and secret header values, removed the same way. */
   secrets?: string[];
   /** The URL the call went to; named in the message, with a hint when it looks misconfigured. */
   endpoint?: string;
@@ -222,7 +222,7 @@ function connectionProblem(e: unknown, endpoint: string | undefined): string {
       return `connection refused at ${where ?? `${sys.address}:${sys.port}`}: is the server running, and on that port?`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `could not resolve the host ${where ?? ''} (${sys.code}): check the base URL's host name.`.replace('  ', ' ');
+      return `could not resolve the host${where ? ` ${where}` : ''} (${sys.code}): check the base URL's host name.`;
     case 'ECONNRESET':
       return `the connection to ${where ?? 'the server'} was reset before it answered.`;
     default: {
