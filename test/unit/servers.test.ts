@@ -518,6 +518,15 @@ describe('servers people point it at (fake server scenarios, real SDKs)', functi
       assert.match(bad.stderr, /--idle-timeout takes a number of seconds, 0 or more \(got "soon"\)\./);
     });
 
+    it('a local server with several calls: the table says they were sent one at a time, and how to change it', async () => {
+      fs.writeFileSync(path.join(cwd, 'prompt-profiler.json'), JSON.stringify({ providers: { ollama: { type: 'openai-compatible', baseURL: fake.openaiBaseURL } } }));
+      const r = await runCli(['run', 'p.prompt', '--model', 'ollama:llama3.2', '--repeat', '2', '--no-cache'], { cwd, env: {} });
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /\nollama: a server on this machine, sent one request at a time so each call's time is its own \(set providers\.ollama\.concurrency to send more\)\.\n/);
+      const reqs = [...fake.requests].sort((a, b) => a.seq - b.seq);
+      assert.ok(reqs[1].startedAt >= reqs[0].endedAt!);
+    });
+
     it("a gateway's cost is shown under the table, beside ours", async () => {
       const env = fakeEnv(fake);
       fake.setProfile('gpt-4o-mini', { output: OUTPUT, gatewayCost: { usd: 0.5, via: 'header' } });

@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { compileTemplate } from '../../core/batch';
 import { firstLine, formatCost, formatInt, formatMs, truncationNote } from '../../core/format';
 import { compareGatewayCost, describeGatewayCost } from '../../core/pricing';
+import { defaultConcurrency, providerSettings } from '../../core/config';
 import type { RunResult } from '../../core/run';
+import { parseModelId } from '../../core/types';
 import { collect, defineCommand, type CommandContext } from '../shared/command';
 import { runOverDataset } from '../shared/datasetRun';
 import {
@@ -24,6 +26,7 @@ import { chooseModels, loadCliConfig, makeEngine, positiveInt } from '../shared/
 import { recordRunHistory } from '../shared/history';
 import { renderHtmlReport } from '../shared/htmlReport';
 import { readInputText, readPrompt } from '../shared/input';
+import type { CliConfig } from '../shared/config';
 import { UsageError, type CliIO } from '../shared/io';
 import { runResultJson } from '../shared/resultJson';
 import { renderTable } from '../shared/table';
@@ -125,7 +128,7 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
     io.stdout(JSON.stringify({ results: summary.results.map(runResultJson), wallMs: Math.round(summary.wallMs), ...(analysis ? paretoRunJson(analysis) : {}) }, null, 2) + '\n');
   } else {
     io.stdout(renderResultsTable(summary.results) + '\n');
-    for (const line of resultNotes(summary.results)) io.stdout(line + '\n');
+    for (const line of [...resultNotes(summary.results), ...localServerNotes(models, repeats, config)]) io.stdout(line + '\n');
     for (const r of summary.results.filter((x) => x.ok || x.output)) {
       const mark = r.ok ? (truncationNote(r) ? ` (${truncationNote(r)})` : '') : ` (partial answer: ${r.error?.kind})`;
       io.stdout(`\n── ${r.modelId}${repeats > 1 ? ` #${r.repeat + 1}` : ''}${mark} ──\n${r.output}\n`);
@@ -164,6 +167,22 @@ export function resultNotes(results: RunResult[]): string[] {
     if (gateway) notes.push(`${r.modelId}${r.repeat > 0 ? ` #${r.repeat + 1}` : ''}: ${describeGatewayCost(gateway)}`);
   }
   if (results.some((r) => r.usage.estimated)) notes.push('≈: counted locally (the server reported no usage, or zeros); costs from those counts are estimates.');
+  return notes;
+}
+
+/** Why a local server's calls did not overlap: its default of one request at a time. */
+function localServerNotes(models: string[], repeats: number, config: CliConfig): string[] {
+  const calls = new Map<string, number>();
+  for (const m of models) {
+    const { provider } = parseModelId(m);
+    calls.set(provider, (calls.get(provider) ?? 0) + repeats);
+  }
+  const notes: string[] = [];
+  for (const [name, n] of calls) {
+    const settings = providerSettings(name, config.providers);
+    if (n < 2 || !settings || settings.concurrency || defaultConcurrency(settings) !== 1) continue;
+    notes.push(`${name}: a server on this machine, sent one request at a time so each call's time is its own (set providers.${name}.concurrency to send more).`);
+  }
   return notes;
 }
 
