@@ -1,11 +1,58 @@
 // Provider settings shared by the CLI's prompt-profiler.json and the extension's settings.
-import type { ProviderConfig, ProviderType } from './types';
+import type { OutputTokensParam, ProviderConfig, ProviderType } from './types';
 
 export interface ProviderSettings {
   type: ProviderType;
   baseURL?: string;
   /** Environment variable that holds this provider's key (the CLI's source, the extension's fallback). */
   apiKeyEnv?: string;
+  /** Headers sent as written (a gateway's routing headers, OpenRouter's `HTTP-Referer`/`X-Title`). */
+  headers?: Record<string, string>;
+  /**
+   * Secret headers: header name → environment variable holding its value (the extension looks in
+   * SecretStorage first). They go where the key may go, and nowhere else.
+   */
+  headersFromEnv?: Record<string, string>;
+  /** `max_tokens` or `max_completion_tokens`; default by host (see outputTokensParam()). */
+  outputTokensParam?: OutputTokensParam;
+  /** Requests in flight at once for this provider; default 1 for openai-compatible on loopback. */
+  concurrency?: number;
+  /** A stream silent this long is cut (default 120). */
+  idleTimeoutSeconds?: number;
+}
+
+/**
+ * What only an endpoint the user chose may receive: the API key and the secret header values.
+ * Both shells decide once, for this bundle, whether a base URL may have it.
+ */
+export interface ProviderSecrets {
+  apiKey?: string;
+  /** Header name → value (from headersFromEnv). */
+  headers: Record<string, string>;
+}
+
+export function hasSecrets(secrets: ProviderSecrets): boolean {
+  return !!secrets.apiKey || Object.keys(secrets.headers).length > 0;
+}
+
+/** The secret header values named by `headersFromEnv`, from the environment (or another lookup). */
+export function secretHeaders(
+  settings: Pick<ProviderSettings, 'headersFromEnv'>,
+  lookup: (variable: string, header: string) => string | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [header, variable] of Object.entries(settings.headersFromEnv ?? {})) {
+    const value = lookup(variable, header);
+    if (value) out[header] = value;
+  }
+  return out;
+}
+
+/** Secret header variables that are not set, for a message that says which. */
+export function missingSecretHeaders(settings: Pick<ProviderSettings, 'headersFromEnv'>, secrets: ProviderSecrets): string[] {
+  return Object.entries(settings.headersFromEnv ?? {})
+    .filter(([header]) => secrets.headers[header] === undefined)
+    .map(([header, variable]) => `${header} (${variable})`);
 }
 
 /** Providers every user has without configuring anything. */
@@ -48,6 +95,38 @@ export function validateProviders(providers: unknown): string[] {
   return problems;
 }
 
-export function toProviderConfig(name: string, settings: ProviderSettings, apiKey: string | undefined, baseURL?: string): ProviderConfig {
-  return { name, type: settings.type, baseURL: baseURL ?? settings.baseURL, apiKey };
+/**
+ * The config a provider runs with. `baseURL` is the one the shell decided on (never filled in
+ * from `settings`), and `secrets` are only passed once the shell allowed them for it.
+ */
+export function toProviderConfig(name: string, settings: ProviderSettings, secrets: ProviderSecrets, baseURL: string | undefined): ProviderConfig {
+  const headers = { ...settings.headers, ...secrets.headers };
+  return {
+    name,
+    type: settings.type,
+    baseURL,
+    apiKey: secrets.apiKey,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(Object.keys(secrets.headers).length ? { secretHeaders: Object.keys(secrets.headers) } : {}),
+    ...(settings.outputTokensParam ? { outputTokensParam: settings.outputTokensParam } : {}),
+    ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
+    ...(settings.idleTimeoutSeconds !== undefined ? { idleTimeoutMs: settings.idleTimeoutSeconds * 1000 } : {}),
+  };
+}
+
+/** An openai-compatible server on this machine usually answers one request at a time. */
+export function defaultConcurrency(config: Pick<ProviderConfig, 'type' | 'baseURL' | 'concurrency'>): number | undefined {
+  if (config.concurrency) return config.concurrency;
+  return config.type === 'openai-compatible' && isLoopbackURL(config.baseURL) ? 1 : undefined;
+}
+
+export function isLoopbackURL(url: string | undefined): boolean {
+  if (!url) return false;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0';
 }

@@ -1,6 +1,7 @@
 // The engine's front door, shared by the CLI and the extension: estimate a prompt offline, run
 // it against several models. Shells differ only in how they resolve providers (environment vs
 // SecretStorage + trust rules) and where the answer cache lives.
+import { defaultConcurrency } from './config';
 import { answerCacheKey, answerKeyParts, type AnswerCache } from './cache';
 import { PriceBook, type PriceOverride } from './pricing';
 import { createProvider } from './providers';
@@ -146,8 +147,10 @@ export class ProfilerEngine {
       })),
     );
     const perProvider: Record<string, number> = {};
-    if (options.perProviderConcurrency) {
-      for (const t of targets) perProvider[t.provider.config.name] = options.perProviderConcurrency;
+    for (const t of targets) {
+      // A provider's own limit (1 for a local server) comes before the shared one.
+      const limit = defaultConcurrency(t.provider.config) ?? options.perProviderConcurrency;
+      if (limit) perProvider[t.provider.config.name] = limit;
     }
     return runPrompt(targets, {
       ...options,

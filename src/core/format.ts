@@ -26,3 +26,21 @@ export function formatMs(ms: number | null | undefined): string {
 export function formatTokens(n: number, estimated: boolean): string {
   return `${estimated ? '≈ ' : ''}${formatInt(n)}`;
 }
+
+/** The first line of a (possibly multi-line) message, whitespace collapsed and cut to `max` characters. */
+export function firstLine(text: string, max = 160): string {
+  const line = (text.split(/\r?\n/).find((l) => l.trim()) ?? '').replace(/\s+/g, ' ').trim();
+  const more = line.length > max || text.trim() !== line;
+  return line.length > max ? `${line.slice(0, max - 1)}…` : more ? `${line} …` : line;
+}
+
+/** "truncated at N tokens" for an answer the max-tokens cap cut; null otherwise. */
+export function truncationNote(r: { finishReason: string | null; usage: { outputTokens: number; estimated: boolean } }): string | null {
+  return r.finishReason === 'length' ? `truncated at ${r.usage.estimated ? '≈ ' : ''}${formatInt(r.usage.outputTokens)} tokens` : null;
+}
+
+/** A cost, with ≈ when it was computed from token counts we estimated. */
+export function formatCost(usd: number | null | undefined, estimated: boolean): string {
+  const text = formatUsd(usd);
+  return estimated && usd !== null && usd !== undefined ? `≈ ${text}` : text;
+}

@@ -40,8 +40,26 @@ export interface Usage {
   cacheWrite1hTokens: number;
   /** Reasoning tokens, a subset of outputTokens (never billed on top). */
   reasoningTokens: number;
-  /** True when the server sent no usage and the figures were counted locally. */
+  /** True when the server sent no usage (or zeros) and figures were counted locally. */
   estimated: boolean;
+  /** Which figures were counted locally (both when the server sent no usage at all). */
+  estimatedFields?: EstimatedUsageField[];
+  /** The cost a gateway reported for this call itself (OpenRouter `usage.cost`, LiteLLM's header). */
+  reportedCost?: ReportedCost;
+}
+
+export type EstimatedUsageField = 'inputTokens' | 'outputTokens';
+
+/** The locally counted fields of a usage (an estimate from before the field list: both). */
+export function estimatedFields(usage: Usage): EstimatedUsageField[] {
+  if (!usage.estimated) return [];
+  return usage.estimatedFields ?? ['inputTokens', 'outputTokens'];
+}
+
+export interface ReportedCost {
+  usd: number;
+  /** Where the figure came from, e.g. `usage.cost` or `x-litellm-response-cost header`. */
+  source: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
@@ -59,9 +77,12 @@ export type ErrorKind =
 
 export interface ProviderError {
   kind: ErrorKind;
+  /** Whole (a server's message may span lines); tables show its first line. */
   message: string;
   status?: number;
   requestId?: string;
+  /** The URL that answered (or could not be reached). */
+  url?: string;
 }
 
 export type StreamEvent =
@@ -86,7 +107,21 @@ export interface ProviderConfig {
   timeoutMs?: number;
   /** A stream with no data for this long is cut (default 120 s; 0 = never). */
   idleTimeoutMs?: number;
+  /** Extra HTTP headers on every request (a gateway's routing or auth headers). */
+  headers?: Record<string, string>;
+  /** Names in `headers` whose values are secrets: redacted wherever the key is. */
+  secretHeaders?: string[];
+  /** The output cap's parameter name; default: `max_completion_tokens` on OpenAI's own host, else `max_tokens`. */
+  outputTokensParam?: OutputTokensParam;
+  /** Requests in flight at once; default 1 for an openai-compatible server on loopback. */
+  concurrency?: number;
+  /** Where the SDK's own log lines go (never the console). */
+  log?: ProviderLog;
 }
+
+export type OutputTokensParam = 'max_tokens' | 'max_completion_tokens';
+
+export type ProviderLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
 
 export interface TokenCount {
   tokens: number;

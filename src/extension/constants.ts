@@ -18,3 +18,8 @@ export const PROMPT_LANGUAGE_ID = 'prompt';
 export function secretKeyFor(provider: string): string {
   return `promptProfiler.${provider}.apiKey`;
 }
+
+/** A secret header's value for a provider (see headersFromEnv). */
+export function secretHeaderKeyFor(provider: string, header: string): string {
+  return `promptProfiler.${provider}.header.${header.toLowerCase()}`;
+}

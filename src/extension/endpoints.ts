@@ -4,7 +4,7 @@
 // not used at all (no key, no prompt goes there, whatever was approved before). User settings and
 // the environment (OPENAI_BASE_URL / ANTHROPIC_BASE_URL, like the SDKs) are the user's own.
 import * as vscode from 'vscode';
-import { BASE_URL_ENV, providerSettings, type ProviderSettings } from '../core/config';
+import { BASE_URL_ENV, hasSecrets, providerSettings, toProviderConfig, type ProviderSecrets, type ProviderSettings } from '../core/config';
 import type { ProviderConfig, ProviderError } from '../core/types';
 import { readEndpointConfig } from './config';
 import type { Log } from './log';
@@ -40,7 +40,9 @@ export class EndpointResolver {
     const ec = readEndpointConfig();
     const userSettings = providerSettings(name, ec.providers.user);
     const wsOwn = ec.providers.workspace?.[name];
-    const settings: ProviderSettings | undefined = userSettings ?? (wsOwn ? { ...wsOwn, apiKeyEnv: undefined } : undefined);
+    // A repository may not name the environment variables whose values we send.
+    const settings: ProviderSettings | undefined =
+      userSettings ?? (wsOwn ? { ...wsOwn, apiKeyEnv: undefined, headersFromEnv: undefined } : undefined);
     if (!settings) {
       // VS Code hides the workspace's values of restricted settings in Restricted Mode.
       const restricted = vscode.workspace.isTrusted ? '' : " In Restricted Mode the workspace's own promptProfiler.providers and promptProfiler.baseUrls are ignored.";
@@ -61,10 +63,12 @@ export class EndpointResolver {
 
     let key = await this.keys.get(name, userSettings ?? settings);
     if (!key && settings.type !== 'openai-compatible' && options.interactive) key = await this.keys.prompt(name);
+    // The key and the secret headers go together: one decision below says where they may go.
+    const secrets: ProviderSecrets = { apiKey: key, headers: await this.keys.headers(name, userSettings ?? settings) };
 
     let baseURL = ownURL;
     if (wsURL && wsURL !== ownURL) {
-      if (!key || (await this.approved(name, wsURL, options))) baseURL = wsURL;
+      if (!hasSecrets(secrets) || (await this.approved(name, wsURL, options, secrets))) baseURL = wsURL;
       else {
         this.log.warn(`Ignored the workspace's base URL for ${name} (${wsURL}): it was not approved to receive your API key.`);
         if (!ownURL && !userSettings?.baseURL && settings.type === 'openai-compatible') {
@@ -79,10 +83,14 @@ export class EndpointResolver {
     if (!key && settings.type !== 'openai-compatible') {
       return fail('auth', `No API key for ${name}: run "Prompt Profiler: Set API Key…" or set ${settings.apiKeyEnv ?? 'its key variable'}.`);
     }
-    return { ok: true, config: { name, type: settings.type, baseURL, apiKey: key } };
+    const log = this.log;
+    return {
+      ok: true,
+      config: { ...toProviderConfig(name, settings, secrets, baseURL), log: (level, m) => (level === 'debug' ? undefined : log[level](m)) },
+    };
   }
 
-  private async approved(name: string, url: string, options: ResolveOptions): Promise<boolean> {
+  private async approved(name: string, url: string, options: ResolveOptions, secrets: ProviderSecrets): Promise<boolean> {
     const id = `${name}|${url}`;
     if (!vscode.workspace.isTrusted) return false;
     const list = this.workspaceState.get<string[]>(APPROVALS_KEY, []);
@@ -90,7 +98,7 @@ export class EndpointResolver {
     if (!options.interactive) return false;
     const allow = 'Send my key there';
     const choice = await vscode.window.showWarningMessage(
-      `This workspace's settings point ${name} at ${url}. Send your ${name} API key to that address?`,
+      `This workspace's settings point ${name} at ${url}. Send your ${secretsLabel(name, secrets)} to that address?`,
       { modal: true, detail: 'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' },
       allow,
     );
@@ -99,6 +107,13 @@ export class EndpointResolver {
     this.log.info(`Approved the workspace base URL ${url} for ${name}.`);
     return true;
   }
+}
+
+/** "anthropic API key", "gw secret header x-gw-secret", or both. */
+function secretsLabel(name: string, secrets: ProviderSecrets): string {
+  const headers = Object.keys(secrets.headers);
+  const headerText = headers.length ? `secret header${headers.length > 1 ? 's' : ''} ${headers.join(', ')}` : '';
+  return `${name} ${[secrets.apiKey ? 'API key' : '', headerText].filter(Boolean).join(' and ')}`;
 }
 
 function fail(kind: ProviderError['kind'], message: string): ResolvedEndpoint {

@@ -1,8 +1,8 @@
 // API keys: VS Code SecretStorage first, the environment as fallback. Never settings, state,
 // logs, cache files or webview messages.
 import * as vscode from 'vscode';
-import { providerSettings, type ProviderSettings } from '../core/config';
-import { secretKeyFor } from './constants';
+import { providerSettings, secretHeaders, type ProviderSettings } from '../core/config';
+import { secretHeaderKeyFor, secretKeyFor } from './constants';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
 
@@ -32,6 +32,18 @@ export class KeyStore extends Disposable {
     const key = stored || envKey(provider, settings);
     this.log.addSecret(key);
     return key || undefined;
+  }
+
+  /** Secret header values (headersFromEnv): SecretStorage first, else the named environment variable. */
+  async headers(provider: string, settings: ProviderSettings | undefined): Promise<Record<string, string>> {
+    const stored: Record<string, string> = {};
+    for (const header of Object.keys(settings?.headersFromEnv ?? {})) {
+      const value = await this.secrets.get(secretHeaderKeyFor(provider, header));
+      if (value) stored[header] = value;
+    }
+    const values = secretHeaders(settings ?? {}, (variable, header) => stored[header] ?? (process.env[variable] || undefined));
+    for (const v of Object.values(values)) this.log.addSecret(v);
+    return values;
   }
 
   async set(provider: string, key: string): Promise<void> {

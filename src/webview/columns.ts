@@ -240,8 +240,9 @@ export class ColumnView implements StreamingView {
     if (elapsedReported) this.clockBase = performance.now();
     const st = STATUS[col.status] ?? { glyph: '?', label: col.status };
     setText(this.statusGlyph, st.glyph);
-    setText(this.statusLabel, st.label);
-    this.statusBadge.className = `badge status status-${col.status}`;
+    const truncated = col.status === 'done' && col.truncatedAt != null;
+    setText(this.statusLabel, truncated ? `truncated at ${formatInt(col.truncatedAt!)} tokens` : st.label);
+    this.statusBadge.className = `badge status status-${col.status}${truncated ? ' status-truncated' : ''}`;
     setAttr(this.root, 'data-status', col.status);
     show(this.cacheBadge, col.cacheHit);
 

@@ -59,6 +59,8 @@ export interface ColumnState {
   cacheWriteTokens: number | null;
   /** Token figures counted locally because the server sent none. */
   usageEstimated: boolean;
+  /** Output tokens at which the answer was cut by the max-tokens cap (finish reason `length`). */
+  truncatedAt?: number | null;
   /** null with status done = "no price" for this model (never shown as $0). */
   cost: CostView | null;
   /** `selectModels`: the column offers "Select Models…" (another model is the way on). */

@@ -416,9 +416,9 @@ export class BatchStore {
       const sum = (f: (u: OpenAIUsage) => number): number => usages.reduce((n, u) => n + f(u), 0);
       b.obj.usage = {
         input_tokens: sum((u) => u.prompt_tokens),
-        input_tokens_details: { cached_tokens: sum((u) => u.prompt_tokens_details.cached_tokens) },
+        input_tokens_details: { cached_tokens: sum((u) => u.prompt_tokens_details?.cached_tokens ?? 0) },
         output_tokens: sum((u) => u.completion_tokens),
-        output_tokens_details: { reasoning_tokens: sum((u) => u.completion_tokens_details.reasoning_tokens) },
+        output_tokens_details: { reasoning_tokens: sum((u) => u.completion_tokens_details?.reasoning_tokens ?? 0) },
         total_tokens: sum((u) => u.total_tokens),
       };
     }

@@ -32,8 +32,10 @@ export interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
-  completion_tokens_details: {
+  prompt_tokens_details?: { cached_tokens: number; audio_tokens: number };
+  /** OpenRouter-style: the gateway's own cost of the call, in USD. */
+  cost?: number;
+  completion_tokens_details?: {
     reasoning_tokens: number;
     audio_tokens: number;
     accepted_prediction_tokens: number;
@@ -45,7 +47,7 @@ export interface AnthropicUsage {
   input_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
-  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
   service_tier: 'standard' | 'priority' | 'batch';
 }
@@ -203,7 +205,8 @@ export class Engine {
     const enc = profile.encoding;
     const seq = openaiPromptSequence(body, enc);
     const cached = this.openaiCache.use(`${apiKey}\n${model}`, seq, profile.minCacheTokens, { forceMiss: opts.forceCacheMiss });
-    const cap = isInt(body.max_completion_tokens) ? body.max_completion_tokens : isInt(body.max_tokens) ? body.max_tokens : undefined;
+    const completionCap = profile.ignoresMaxCompletionTokens ? undefined : body.max_completion_tokens;
+    const cap = isInt(completionCap) ? completionCap : isInt(body.max_tokens) ? body.max_tokens : undefined;
     const reasoning = cap === undefined ? profile.reasoningTokens : Math.min(profile.reasoningTokens, cap);
     const stops: string[] = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s: unknown) => typeof s === 'string') : [];
     const stopped = applyStop(this.baseText('openai', model, body, profile, enc), stops);
@@ -216,13 +219,16 @@ export class Engine {
       text,
       chunks: chunkText(text, profile.chunkTokens, enc),
       finishReason: capped.capped ? 'length' : 'stop',
-      usage: {
-        prompt_tokens: seq.length,
-        completion_tokens: completion,
-        total_tokens: seq.length + completion,
-        prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-      },
+      usage: profile.zeroUsage
+        ? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+        : {
+            prompt_tokens: seq.length,
+            completion_tokens: completion,
+            total_tokens: seq.length + completion,
+            prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+            ...(profile.gatewayCost?.via === 'usage.cost' ? { cost: profile.gatewayCost.usd } : {}),
+          },
     };
   }
 
@@ -289,14 +295,16 @@ export class Engine {
       chunks: chunkText(text, profile.chunkTokens, enc),
       stopReason: capped.capped ? 'max_tokens' : stopped.matched !== null ? 'stop_sequence' : 'end_turn',
       stopSequence: capped.capped ? null : stopped.matched,
-      usage: {
-        input_tokens: cache.input,
-        cache_creation_input_tokens: cache.write5m + cache.write1h,
-        cache_read_input_tokens: cache.read,
-        cache_creation: { ephemeral_5m_input_tokens: cache.write5m, ephemeral_1h_input_tokens: cache.write1h },
-        output_tokens: countClaudeOutput(text),
-        service_tier: opts.serviceTier ?? 'standard',
-      },
+      usage: profile.zeroUsage
+        ? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0, service_tier: opts.serviceTier ?? 'standard' }
+        : {
+            input_tokens: cache.input,
+            cache_creation_input_tokens: cache.write5m + cache.write1h,
+            cache_read_input_tokens: cache.read,
+            cache_creation: { ephemeral_5m_input_tokens: cache.write5m, ephemeral_1h_input_tokens: cache.write1h },
+            output_tokens: countClaudeOutput(text),
+            service_tier: opts.serviceTier ?? 'standard',
+          },
     };
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BatchStore } from './batches';
 import { BadRequest, Engine, type Chunk } from './engine';
-import { Conn, sendError, sendJson, type Ctx } from './http';
+import { Conn, idHeaders, sendError, sendJson, sendRaw, type Ctx } from './http';
 import { ScenarioQueue, parseScenarios, scenarioMatches } from './scenarios';
 import type {
   BatchAdvanceOptions,
@@ -260,6 +260,13 @@ class FakeLlmServer implements FakeLlm {
       }
     }
 
+    const required = rec.model && route.validate ? this.engine.profileFor(rec.model).requiredHeaders : undefined;
+    const missing = Object.entries(required ?? {}).find(([k, v]) => headers[k.toLowerCase()] !== v);
+    if (missing) {
+      rec.outcome = 'missing_header';
+      return sendJson(ctx, 400, { status: 'failure', message: `The gateway needs the header ${missing[0]}: ${missing[1]}.` });
+    }
+
     // Scenario: the x-fake-scenario header (every request carrying it), else the queue.
     const hv = headers['x-fake-scenario'];
     let sc: Scenario | undefined;
@@ -350,6 +357,10 @@ class FakeLlmServer implements FakeLlm {
     if (status === 429) Object.assign(headers, this.rateLimitHeaders(ctx.vendor));
     Object.assign(headers, sc.headers ?? {});
     ctx.rec.outcome = 'http_error';
+    if (sc.rawBody !== undefined) {
+      for (const [k, v] of Object.entries({ ...idHeaders(ctx), ...headers })) ctx.res.setHeader(k, v);
+      return sendRaw(ctx, status, sc.rawBody, sc.contentType ?? 'text/plain; charset=utf-8');
+    }
     if (sc.body !== undefined) return sendJson(ctx, status, sc.body, headers);
     sendError(ctx, status, sc.message, { headers });
   }
@@ -400,6 +411,7 @@ class FakeLlmServer implements FakeLlm {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       ...(ctx.vendor === 'anthropic' ? { 'request-id': ctx.requestId } : { 'x-request-id': ctx.requestId }),
+      ...gatewayCostHeader(profile),
     });
     res.flushHeaders();
     for (const f of frames.preamble) conn.write(f);
@@ -468,6 +480,7 @@ class FakeLlmServer implements FakeLlm {
     const head = {
       'content-type': 'application/json',
       ...(ctx.vendor === 'anthropic' ? { 'request-id': ctx.requestId } : { 'x-request-id': ctx.requestId }),
+      ...gatewayCostHeader(profile),
     };
     if (sc?.kind === 'stall') {
       // Non-streaming: nothing (not even headers) is sent while stalled, like a slow upstream.
@@ -522,7 +535,7 @@ class FakeLlmServer implements FakeLlm {
         'data: [DONE]\n\n',
       ],
       error: (sc) =>
-        sse({ error: { message: sc.message ?? 'The server had an error while processing your request.', type: sc.errorType ?? 'server_error', param: null, code: null } }),
+        sc.payload !== undefined ? sse(sc.payload) : sse({ error: { message: sc.message ?? 'The server had an error while processing your request.', type: sc.errorType ?? 'server_error', param: null, code: null } }),
       malformed: `data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\n`,
     };
     return this.runStream(ctx, plan.chunks, plan.profile, frames);
@@ -563,7 +576,7 @@ class FakeLlmServer implements FakeLlm {
         }),
         event('message_stop', { type: 'message_stop' }),
       ],
-      error: (sc) => event('error', { type: 'error', error: { type: sc.errorType ?? 'overloaded_error', message: sc.message ?? 'Overloaded' } }),
+      error: (sc) => sc.payload !== undefined ? event('error', sc.payload) : event('error', { type: 'error', error: { type: sc.errorType ?? 'overloaded_error', message: sc.message ?? 'Overloaded' } }),
       malformed: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":\n\n',
     };
     return this.runStream(ctx, plan.chunks, plan.profile, frames);
@@ -628,6 +641,11 @@ class FakeLlmServer implements FakeLlm {
     }
     reply(404, { error: `unknown admin route ${method} ${path}` });
   }
+}
+
+/** LiteLLM reports its cost of a call in a response header. */
+function gatewayCostHeader(profile: ResolvedProfile): Record<string, string> {
+  return profile.gatewayCost?.via === 'header' ? { 'x-litellm-response-cost': String(profile.gatewayCost.usd) } : {};
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

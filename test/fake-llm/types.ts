@@ -49,6 +49,20 @@ export interface ModelProfile {
   sendUsage?: boolean;
   /** Tokenizer for OpenAI-side counts. Default: cl100k_base for gpt-4 / gpt-3.5 names, else o200k_base. */
   encoding?: 'o200k_base' | 'cl100k_base';
+  /** true = a proxy that reports every usage count as 0 while the text streams (both vendors). Default false. */
+  zeroUsage?: boolean;
+  /** true = an OpenAI-side server that only knows `max_tokens` and ignores `max_completion_tokens`. Default false. */
+  ignoresMaxCompletionTokens?: boolean;
+  /**
+   * A gateway's own cost of each call in USD: `usage.cost` in the usage (OpenRouter style, OpenAI
+   * side) or the `x-litellm-response-cost` response header (LiteLLM style, both vendors).
+   */
+  gatewayCost?: { usd: number; via: 'usage.cost' | 'header' };
+  /**
+   * Headers a gateway insists on (name → exact value): a generation request without them gets a
+   * 400 `{"status":"failure","message":"…"}`, the body shape of a gateway, not of a vendor.
+   */
+  requiredHeaders?: Record<string, string>;
 }
 
 /** Fully-resolved profile (all defaults applied). */
@@ -62,6 +76,10 @@ export interface ResolvedProfile {
   minCacheTokens: number;
   sendUsage: boolean;
   encoding: 'o200k_base' | 'cl100k_base';
+  zeroUsage?: boolean;
+  ignoresMaxCompletionTokens?: boolean;
+  gatewayCost?: { usd: number; via: 'usage.cost' | 'header' };
+  requiredHeaders?: Record<string, string>;
 }
 
 /** Which requests a queued scenario applies to. */
@@ -84,6 +102,9 @@ export interface HttpErrorScenario extends ScenarioFilter {
   status: number;
   /** Response body; default: the vendor's error format for that status. */
   body?: unknown;
+  /** A body sent as is (plain text, HTML, a stack trace), with `contentType` (default text/plain). */
+  rawBody?: string;
+  contentType?: string;
   /** Extra response headers (override the defaults). */
   headers?: Record<string, string>;
   /** Error message in the default body. */
@@ -109,6 +130,8 @@ export interface MidStreamErrorScenario extends ScenarioFilter {
   /** Default: OpenAI `server_error`, Anthropic `overloaded_error`. */
   errorType?: string;
   message?: string;
+  /** The error frame's data as sent (any JSON: another server's shape); overrides errorType/message. */
+  payload?: unknown;
 }
 
 export interface TruncateScenario extends ScenarioFilter {

@@ -88,7 +88,7 @@ describe('errors and cancellation', function () {
     const [gpt, haiku] = summary.results;
     assert.deepEqual(
       [gpt.ok, gpt.error?.kind, gpt.error?.message, gpt.output],
-      [false, 'server', 'OpenAI: the server reported an error mid-stream: the shard went away', partial],
+      [false, 'server', 'OpenAI: the server reported an error mid-stream (server_error): the shard went away', partial],
     );
     assert.equal(haiku.ok, true);
     const state = await waitFor('the final panel state', () => {
@@ -98,7 +98,7 @@ describe('errors and cancellation', function () {
     const c = column(state, GPT);
     assert.deepEqual(
       [c.status, c.error, c.output],
-      ['error', { kind: 'server', message: 'OpenAI: the server reported an error mid-stream: the shard went away' }, partial],
+      ['error', { kind: 'server', message: 'OpenAI: the server reported an error mid-stream (server_error): the shard went away' }, partial],
     );
     assert.equal(column(state, HAIKU).status, 'done');
   });

@@ -43,7 +43,8 @@ describe('prompt files', function () {
         model: openai.body.model,
         messages: openai.body.messages,
         temperature: openai.body.temperature,
-        max_completion_tokens: openai.body.max_completion_tokens,
+        // `openai` at a base URL that is not api.openai.com: the cap's name every compatible server knows.
+        max_tokens: openai.body.max_tokens,
         stream: openai.body.stream,
       },
       {
@@ -53,7 +54,7 @@ describe('prompt files', function () {
           { role: 'user', content: user },
         ],
         temperature: 0.2,
-        max_completion_tokens: 64,
+        max_tokens: 64,
         stream: true,
       },
     );
@@ -93,6 +94,6 @@ describe('prompt files', function () {
     ]);
     // No temperature in the file or the settings: the model's default (not sent).
     assert.equal('temperature' in req.body, false);
-    assert.equal(req.body.max_completion_tokens, 1024, 'promptProfiler.maxOutputTokens (default 1024)');
+    assert.equal(req.body.max_tokens, 1024, 'promptProfiler.maxOutputTokens (default 1024)');
   });
 });

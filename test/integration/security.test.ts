@@ -212,5 +212,37 @@ describe('security: where keys go', function () {
       assert.deepEqual(leaks(auth), [], 'the workspace provider received a key');
       assert.equal(auth, 'Bearer no-key');
     });
+
+    it('nor the variable of a secret header (headersFromEnv); its plain headers are sent', async () => {
+      await setSetting(
+        'providers',
+        { wsgw: { type: 'openai-compatible', baseURL: recorder.url, headers: { 'x-route': 'a' }, headersFromEnv: { 'x-gw-secret': 'OPENAI_API_KEY' } } },
+        vscode.ConfigurationTarget.Workspace,
+      );
+      const resolved = await api.services.endpoints.resolve('wsgw', { interactive: false });
+      assert.ok(resolved.ok);
+      assert.deepEqual(resolved.config.headers, { 'x-route': 'a' });
+      assert.equal(resolved.config.apiKey, undefined);
+    });
+
+    it("a secret header obeys the key's rule: a workspace base URL gets it only once approved", async () => {
+      // Your provider, keyless, with a secret header; the workspace points it elsewhere.
+      await setSetting('providers', { gw: { type: 'openai-compatible', baseURL: process.env.OPENAI_BASE_URL, headersFromEnv: { 'x-gw-secret': 'OPENAI_API_KEY' } } });
+      await setSetting('baseUrls', { gw: recorder.url }, vscode.ConfigurationTarget.Workspace);
+      const asked: string[] = [];
+      const restore = stubWindow('showWarningMessage', (async (message: string) => {
+        asked.push(message);
+        return undefined; // declined
+      }) as typeof vscode.window.showWarningMessage);
+      try {
+        const resolved = await api.services.endpoints.resolve('gw', { interactive: true });
+        assert.ok(resolved.ok);
+        assert.equal(resolved.config.baseURL, process.env.OPENAI_BASE_URL, 'your own base URL, not the workspace one');
+        assert.deepEqual(resolved.config.headers, { 'x-gw-secret': keys.openai });
+        assert.deepEqual(asked, [`This workspace's settings point gw at ${recorder.url}. Send your gw secret header x-gw-secret to that address?`]);
+      } finally {
+        restore();
+      }
+    });
   });
 });

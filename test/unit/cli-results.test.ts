@@ -65,7 +65,7 @@ describe('prompt-profiler CLI: progress, totals, cache savings, reports, demo', 
     const again = await cli(['run', 'p.prompt', '--json']);
     const hits = JSON.parse(again.stdout).results;
     assert.deepEqual(hits.map((h: { cacheHit: boolean }) => h.cacheHit), [true, true]);
-    assert.deepEqual(hits[0].cost, { total: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+    assert.deepEqual(hits[0].cost, { total: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, estimated: false });
     assert.equal(hits[0].savedUsd, cost[A]);
     assert.equal(hits[1].savedUsd, cost[B]);
 

@@ -38,13 +38,20 @@ describe('prompt-profiler CLI', function () {
     assert.deepEqual(Object.keys(json), ['results', 'wallMs']);
     assert.equal(json.results.length, 2);
     const [o, a] = json.results;
-    assert.deepEqual(Object.keys(o), ['model', 'repeat', 'ok', 'output', 'cacheHit', 'ttftMs', 'latencyMs', 'outputTokensPerSec', 'usage', 'cost', 'savedUsd', 'error']);
+    assert.deepEqual(Object.keys(o), [
+      'model', 'repeat', 'ok', 'output', 'finishReason', 'truncated', 'cacheHit', 'ttftMs', 'latencyMs', 'outputTokensPerSec', 'usage', 'cost', 'savedUsd', 'gatewayCost', 'error',
+    ]);
+    assert.equal(o.finishReason, 'stop');
+    assert.equal(o.truncated, false);
+    assert.equal(o.gatewayCost, null);
     assert.equal(o.model, 'openai:gpt-4o-mini');
     assert.equal(o.output, OUTPUT);
     assert.equal(o.cacheHit, false);
     assert.equal(o.error, null);
-    assert.deepEqual(Object.keys(o.usage), ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens']);
-    assert.deepEqual(Object.keys(o.cost), ['total', 'input', 'output', 'cacheRead', 'cacheWrite']);
+    assert.deepEqual(Object.keys(o.usage), ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'estimated', 'estimatedFields']);
+    assert.equal(o.usage.estimated, false);
+    assert.deepEqual(o.usage.estimatedFields, []);
+    assert.deepEqual(Object.keys(o.cost), ['total', 'input', 'output', 'cacheRead', 'cacheWrite', 'estimated']);
     assert.ok(Math.abs(o.cost.total - (o.usage.inputTokens * 0.15 + o.usage.outputTokens * 0.6) / 1e6) < 1e-12);
     assert.equal(a.model, 'anthropic:claude-haiku-4-5');
     assert.ok(Math.abs(a.cost.total - (a.usage.inputTokens * 1 + a.usage.outputTokens * 5) / 1e6) < 1e-12);

@@ -279,7 +279,7 @@ describe('webview panel in Chromium', function () {
           },
           {
             index: 1,
-            set: { status: 'done', cacheHit: true, usageEstimated: true, inputTokens: 1234, outputTokens: 12345, cost: null, latencyMs: 15 },
+            set: { status: 'done', cacheHit: true, usageEstimated: true, inputTokens: 1234, outputTokens: 12345, cost: null, latencyMs: 15, truncatedAt: 12345 },
           },
           { index: 2, append: ' and then', set: { status: 'error', error: { kind: 'rate_limit', message: '429 Too Many Requests' } } },
         ],
@@ -309,6 +309,9 @@ describe('webview panel in Chromium', function () {
     assert.equal(await col(0, '.badge-cache').isVisible(), false);
 
     assert.equal(await text(1, '.metric-value.cost'), 'no price');
+    // Cut at the max-tokens cap: said in the status badge.
+    assert.equal(await text(1, '.status-label'), 'truncated at 12,345 tokens');
+    assert.equal(await col(1, '.badge.status-truncated').isVisible(), true);
     assert.equal(await text(1, '.metric-value.input'), '≈ 1,234');
     assert.equal(await text(1, '.metric-value.output'), '≈ 12,345');
     assert.equal(await col(1, '.badge-cache').isVisible(), true);
@@ -378,6 +381,9 @@ describe('webview panel in Chromium', function () {
     assert.equal(await text(0, '.metric-value.cost'), '$0.000524');
     assert.equal(await text(0, '.markdown p'), 'Hello, world! This is bold.');
     assert.equal(await text(1, '.metric-value.cost'), 'no price');
+    // Cut at the max-tokens cap: said in the status badge.
+    assert.equal(await text(1, '.status-label'), 'truncated at 12,345 tokens');
+    assert.equal(await col(1, '.badge.status-truncated').isVisible(), true);
     assert.equal(await text(2, '.error-kind'), 'Error: rate_limit');
     assert.equal(await page.locator('.sum-wall .sum-value').textContent(), '3.50 s');
   });

@@ -22,6 +22,7 @@ interface RunOptions extends RunParetoValues {
   rows?: string;
   quiet?: boolean;
   config?: string;
+  idleTimeout?: string;
 }
 
 export function registerRun(program: Command, ctx: CommandContext): void {
@@ -36,7 +37,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       .option('--html <file>', 'also write a self-contained HTML report')
       .option('--dataset <file>', 'run the template over the rows of a .jsonl, .csv or .tsv file (each row one run)')
       .option('--rows <n>', 'with --dataset: the first N rows')
-      .option('-q, --quiet', 'no progress on stderr'),
+      .option('-q, --quiet', 'no progress on stderr')
+      .option('--idle-timeout <s>', "cut a stream that sends nothing for S seconds (default: the config's idleTimeoutSeconds, else 120; 0 = never)"),
   )
     .addHelpText('after', `\n${RUN_PARETO_HELP}`)
     .action(async (file: string, opts: RunOptions) => ctx.exit(await runCommand(file, opts, ctx.io)));
@@ -46,6 +48,8 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
   const config = loadCliConfig(io, values.config);
+  const idle = seconds(values.idleTimeout, '--idle-timeout');
+  if (idle !== undefined) config.idleTimeoutSeconds = idle;
   if (values.dataset !== undefined) {
     const templateFile = file;
     if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
@@ -95,4 +99,11 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
     },
     io,
   );
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || value.trim() === '') throw new UsageError(`${flag} takes a number of seconds, 0 or more (got "${value}").`);
+  return n;
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import schema from '../../../schemas/prompt-profiler.schema.json';
-import { BASE_URL_ENV, providerSettings, type ProviderSettings } from '../../core/config';
+import { BASE_URL_ENV, missingSecretHeaders, providerSettings, secretHeaders, toProviderConfig, type ProviderSecrets, type ProviderSettings } from '../../core/config';
 import type { PriceOverride } from '../../core/pricing';
 import type { ProviderConfig, ProviderError } from '../../core/types';
 import { UsageError } from './io';
@@ -28,6 +28,8 @@ export interface CliConfig {
   models: string[];
   providers: Record<string, ProviderSettings>;
   concurrency?: number;
+  /** A stream silent this long is cut (--idle-timeout, else the config's; a provider's own wins). */
+  idleTimeoutSeconds?: number;
   cacheDir: string;
   prices: Record<string, PriceOverride>;
   maxOutputTokens?: number;
@@ -132,6 +134,7 @@ export function loadConfig(cwd: string, explicit?: string): CliConfig {
     models: (raw.models as string[] | undefined) ?? [],
     providers: (raw.providers as Record<string, ProviderSettings> | undefined) ?? {},
     concurrency: raw.concurrency as number | undefined,
+    idleTimeoutSeconds: raw.idleTimeoutSeconds as number | undefined,
     cacheDir: path.resolve(root, (raw.cacheDir as string | undefined) ?? DEFAULT_CACHE_DIR),
     prices: ((raw.prices ?? raw.priceOverrides) as Record<string, PriceOverride> | undefined) ?? {},
     maxOutputTokens: raw.maxOutputTokens as number | undefined,
@@ -159,13 +162,30 @@ export function resolveFromEnv(
       error: { kind: 'config', message: `Unknown provider "${name}": add it to "providers" in ${CONFIG_FILE}.` },
     };
   }
-  const apiKey = settings.apiKeyEnv ? env[settings.apiKeyEnv] || undefined : undefined;
+  const secrets = secretsFromEnv(settings, env);
   const baseURL = settings.baseURL ?? (BASE_URL_ENV[name] ? env[BASE_URL_ENV[name]] || undefined : undefined);
   if (settings.type === 'openai-compatible' && !baseURL) {
     return { ok: false, error: { kind: 'config', message: `Provider "${name}" needs a baseURL in ${CONFIG_FILE}.` } };
   }
-  if (!apiKey && settings.type !== 'openai-compatible') {
+  if (!secrets.apiKey && settings.type !== 'openai-compatible') {
     return { ok: false, error: { kind: 'auth', message: `No API key for ${name}: set ${settings.apiKeyEnv}.` } };
   }
-  return { ok: true, config: { name, type: settings.type, baseURL, apiKey } };
+  const missing = missingSecretHeaders(settings, secrets);
+  if (missing.length) {
+    return { ok: false, error: { kind: 'config', message: `Provider "${name}" sends secret headers from the environment; not set: ${missing.join(', ')}.` } };
+  }
+  const provider = toProviderConfig(name, settings, secrets, baseURL);
+  if (provider.idleTimeoutMs === undefined && config.idleTimeoutSeconds !== undefined) provider.idleTimeoutMs = config.idleTimeoutSeconds * 1000;
+  return { ok: true, config: provider };
+}
+
+/**
+ * The key and the secret header values, from the variables the config names. One place decides
+ * what the CLI may send, so a stricter trust rule later covers both.
+ */
+function secretsFromEnv(settings: ProviderSettings, env: NodeJS.ProcessEnv): ProviderSecrets {
+  return {
+    apiKey: settings.apiKeyEnv ? env[settings.apiKeyEnv] || undefined : undefined,
+    headers: secretHeaders(settings, (variable) => env[variable] || undefined),
+  };
 }

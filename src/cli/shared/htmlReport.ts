@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatSeconds, measureModel, type RunAnalysis } from '../../core/analysis';
 import type { PromptInput } from '../../core/engine';
-import { formatInt, formatMs, formatUsd } from '../../core/format';
+import { formatCost, formatInt, formatMs, formatUsd, truncationNote } from '../../core/format';
 import type { RunResult } from '../../core/run';
 import { plural } from './io';
 import { paidUsd, renderTotals } from './results';
@@ -51,13 +51,13 @@ const anchor = (r: RunResult) => `answer-${r.modelId.replace(/[^A-Za-z0-9]+/g, '
 
 function callTable(results: readonly RunResult[]): string {
   const rows = results.map((r) => {
-    const cost = r.cacheHit ? `$0 <span class="muted">(saved ${formatUsd(r.cost?.total)})</span>` : `${r.usage.estimated && r.cost ? '≈ ' : ''}${formatUsd(paidUsd(r))}`;
+    const cost = r.cacheHit ? `$0 <span class="muted">(saved ${formatCost(r.cost?.total, r.usage.estimated)})</span>` : formatCost(paidUsd(r), r.usage.estimated);
     return `<tr class="${r.ok ? '' : 'failed'}">
   <td><a href="#${anchor(r)}">${escape(r.modelId)}${r.repeat ? ` #${r.repeat + 1}` : ''}</a></td><td>${formatMs(r.ttftMs)}</td><td>${formatMs(r.latencyMs)}</td>
   <td>${r.outputTokensPerSec === null ? '—' : r.outputTokensPerSec.toFixed(1)}</td>
   <td>${r.usage.estimated ? '≈ ' : ''}${formatInt(r.usage.inputTokens)} / ${formatInt(r.usage.outputTokens)}</td>
   <td title="${escape(r.cost?.provenance.detail ?? 'no price')}">${r.ok || r.output ? cost : '—'}</td>
-  <td>${r.cacheHit ? 'hit' : ''}</td><td class="text">${r.error ? escape(`${r.error.kind}: ${r.error.message.split('\n', 1)[0]}`) : ''}</td>
+  <td>${r.cacheHit ? 'hit' : ''}</td><td class="text">${r.error ? escape(`${r.error.kind}: ${r.error.message.split('\n', 1)[0]}`) : escape(truncationNote(r) ?? '')}</td>
 </tr>`;
   });
   return `<table><thead><tr><th>model</th><th>TTFT</th><th>latency</th><th>tok/s</th><th>tokens in / out</th><th>cost</th><th>cache</th><th>error</th></tr></thead>
@@ -105,7 +105,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const answers = results
     .filter((r) => r.output || r.error)
     .map(
-      (r) => `<section id="${anchor(r)}"><h3>${escape(r.modelId)}${input.dataset ? ` · row ${r.repeat + 1}` : r.repeat ? ` #${r.repeat + 1}` : ''}${r.ok ? '' : ' <span class="bad">(failed: partial answer)</span>'}</h3><pre>${escape(r.output)}</pre></section>`,
+      (r) => `<section id="${anchor(r)}"><h3>${escape(r.modelId)}${input.dataset ? ` · row ${r.repeat + 1}` : r.repeat ? ` #${r.repeat + 1}` : ''}${r.ok ? (truncationNote(r) ? ` <span class="muted">(${escape(truncationNote(r)!)})</span>` : '') : ` <span class="bad">(partial answer: ${escape(r.error?.kind ?? 'failed')})</span>`}</h3><pre>${escape(r.output)}</pre></section>`,
     )
     .join('\n');
   const chart = analysis

@@ -4,7 +4,7 @@
 // finished call. --quiet: nothing. Never inside a call's measured interval: the runner reports
 // events after it has stamped its clocks.
 import { MultiBar, type SingleBar } from 'cli-progress';
-import { formatMs, formatUsd } from '../../core/format';
+import { firstLine, formatMs, formatUsd } from '../../core/format';
 import type { RunProgress, RunResult } from '../../core/run';
 import type { CliIO } from './io';
 import { terminalText } from './terminal';
@@ -41,13 +41,11 @@ function plainProgress(io: CliIO, o: ProgressOptions): Progress {
       if (e.type !== 'finished') return;
       const r = e.result;
       const what = r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`;
-      io.stderr(terminalText(`[${++done}/${o.total}] ${o.label?.(r) ?? r.modelId} ${r.ok ? '✓' : '✗'} ${firstLine(what)}`) + '\n');
+      io.stderr(terminalText(`[${++done}/${o.total}] ${o.label?.(r) ?? r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? what : firstLine(what)}`) + '\n');
     },
     stop() {},
   };
 }
-
-const firstLine = (s: string) => s.split('\n', 1)[0];
 
 interface ModelLine {
   bar: SingleBar;

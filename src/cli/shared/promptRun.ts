@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProfilerEngine, PromptInput } from '../../core/engine';
+import { truncationNote } from '../../core/format';
 import type { CliConfig } from './config';
 import { analyseForRun, paretoRunJson, renderParetoSection, REPORT_ONLY_ANALYSIS, type RunParetoConfig } from './decide';
 import { recordRunHistory } from './history';
@@ -10,7 +11,7 @@ import { renderHtmlReport } from './htmlReport';
 import type { CliIO } from './io';
 import { createProgress } from './progress';
 import { runResultJson } from './resultJson';
-import { renderRepeatTable, renderResultsTable, renderTotals } from './results';
+import { localServerNotes, renderRepeatTable, renderResultsTable, renderTotals, resultNotes } from './results';
 import { terminalText } from './terminal';
 
 export interface PromptRunInput {
@@ -77,12 +78,14 @@ export async function runPrompt(input: PromptRunInput, io: CliIO): Promise<numbe
     const out: string[] = [];
     if (input.banner) out.push(input.banner, '');
     out.push(repeats > 1 ? renderRepeatTable(summary.results, models) : renderResultsTable(summary.results));
+    out.push(...resultNotes(summary.results), ...localServerNotes(models, repeats, input.config));
     // One answer per model: with --repeat, its first whole answer (the others are for timing).
     for (const id of models) {
       const mine = summary.results.filter((r) => r.modelId === id);
       const shown = mine.find((r) => r.ok) ?? mine.find((r) => r.output);
       if (!shown) continue;
-      out.push('', `── ${id}${shown.ok ? '' : ' (partial answer, the call failed)'} ──`, shown.output);
+      const note = shown.ok ? truncationNote(shown) : `partial answer: ${shown.error?.kind}`;
+      out.push('', `── ${id}${note ? ` (${note})` : ''} ──`, shown.output);
     }
     out.push('', renderTotals(summary.results, summary.wallMs));
     if (analysis && input.pareto) out.push('', renderParetoSection(analysis, input.pareto ?? undefined));

@@ -1,5 +1,7 @@
 // One call's result as `run --json` prints it (with or without --dataset).
+import { compareGatewayCost } from '../../core/pricing';
 import type { RunResult } from '../../core/run';
+import { estimatedFields } from '../../core/types';
 import { savedUsd } from './results';
 
 /**
@@ -13,6 +15,8 @@ export function runResultJson(r: RunResult) {
     repeat: r.repeat + 1,
     ok: r.ok,
     output: r.output,
+    finishReason: r.finishReason,
+    truncated: r.finishReason === 'length',
     cacheHit: r.cacheHit,
     ttftMs: r.ttftMs === null ? null : Math.round(r.ttftMs),
     latencyMs: Math.round(r.latencyMs),
@@ -22,6 +26,9 @@ export function runResultJson(r: RunResult) {
       outputTokens: r.usage.outputTokens,
       cacheReadTokens: r.usage.cacheReadTokens,
       cacheWriteTokens: r.usage.cacheWriteTokens,
+      estimated: r.usage.estimated,
+      // Which figures were counted locally (the server sent none, or zeros).
+      estimatedFields: estimatedFields(r.usage),
     },
     cost: cost && {
       total: cost.total,
@@ -29,8 +36,15 @@ export function runResultJson(r: RunResult) {
       output: cost.output,
       cacheRead: cost.cacheRead,
       cacheWrite: cost.cacheWrite,
+      estimated: r.usage.estimated,
     },
     savedUsd: savedUsd(r),
-    error: r.error && { kind: r.error.kind, message: r.error.message },
+    gatewayCost: compareGatewayCost(r.usage.reportedCost, r.cost?.total),
+    error: r.error && {
+      kind: r.error.kind,
+      message: r.error.message,
+      ...(r.error.status !== undefined ? { status: r.error.status } : {}),
+      ...(r.error.url !== undefined ? { url: r.error.url } : {}),
+    },
   };
 }

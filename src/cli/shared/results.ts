@@ -1,8 +1,12 @@
 // How a run's results read on a terminal: the per-call table, one line per model for repeats,
 // and the totals (spent, saved by the answer cache, calls, failures).
 import { formatSeconds, measureModel } from '../../core/analysis';
-import { formatInt, formatMs, formatUsd } from '../../core/format';
+import { defaultConcurrency, providerSettings } from '../../core/config';
+import { firstLine, formatCost, formatInt, formatMs, formatUsd, truncationNote } from '../../core/format';
+import { compareGatewayCost, describeGatewayCost } from '../../core/pricing';
 import type { RunResult } from '../../core/run';
+import { parseModelId } from '../../core/types';
+import type { CliConfig } from './config';
 import { plural } from './io';
 import { renderTable } from './table';
 
@@ -22,13 +26,13 @@ const unpriced = (r: RunResult) => !r.cost && r.usage.inputTokens + r.usage.outp
 
 function costCell(r: RunResult): string {
   if (!r.ok && !r.output) return '—';
-  const approx = r.usage.estimated && r.cost ? '≈ ' : '';
-  if (r.cacheHit) return r.cost ? `$0 (saved ${approx}${formatUsd(r.cost.total)})` : '$0';
-  return `${approx}${formatUsd(r.cost?.total)}`;
+  if (r.cacheHit) return r.cost ? `$0 (saved ${formatCost(r.cost.total, r.usage.estimated)})` : '$0';
+  return formatCost(r.cost?.total, r.usage.estimated);
 }
 
+/** One line per row: a server's stack trace stays whole in --json. */
 const errorCell = (r: RunResult) =>
-  r.error ? `${r.error.kind}: ${r.error.message.split('\n', 1)[0]}${r.output ? ' (partial answer kept)' : ''}` : '';
+  r.error ? `${r.error.kind}: ${firstLine(r.error.message, 220)}${r.output ? ' (partial answer below)' : ''}` : truncationNote(r) ?? '';
 
 export function renderResultsTable(results: readonly RunResult[]): string {
   return renderTable(
@@ -62,11 +66,40 @@ export function renderRepeatTable(results: readonly RunResult[], models: readonl
         m.latency ? formatSeconds(m.latency.p95) : '—',
         formatUsd(m.costPerCall),
         formatInt(m.answerCacheHits),
-        m.firstError?.split('\n', 1)[0] ?? '',
+        m.firstError ? firstLine(m.firstError, 220) : '',
       ];
     }),
     [1, 2, 3, 4, 5, 6, 7],
   );
+}
+
+/** Lines under the table: truncations counted, a gateway's own cost beside ours, what ≈ means. */
+export function resultNotes(results: readonly RunResult[]): string[] {
+  const notes: string[] = [];
+  const truncated = results.filter((r) => r.finishReason === 'length').length;
+  if (truncated) notes.push(`${truncated} answer${truncated === 1 ? ' was' : 's were'} cut at the max-tokens cap (finish reason "length").`);
+  for (const r of results) {
+    const gateway = compareGatewayCost(r.usage.reportedCost, r.cost?.total);
+    if (gateway) notes.push(`${r.modelId}${r.repeat > 0 ? ` #${r.repeat + 1}` : ''}: ${describeGatewayCost(gateway)}`);
+  }
+  if (results.some((r) => r.usage.estimated)) notes.push('≈: counted locally (the server reported no usage, or zeros); costs from those counts are estimates.');
+  return notes;
+}
+
+/** Why a local server's calls did not overlap: its default of one request at a time. */
+export function localServerNotes(models: readonly string[], repeats: number, config: CliConfig): string[] {
+  const calls = new Map<string, number>();
+  for (const m of models) {
+    const { provider } = parseModelId(m);
+    calls.set(provider, (calls.get(provider) ?? 0) + repeats);
+  }
+  const notes: string[] = [];
+  for (const [name, n] of calls) {
+    const settings = providerSettings(name, config.providers);
+    if (n < 2 || !settings || settings.concurrency || defaultConcurrency(settings) !== 1) continue;
+    notes.push(`${name}: a server on this machine, sent one request at a time so each call's time is its own (set providers.${name}.concurrency to send more).`);
+  }
+  return notes;
 }
 
 export interface Totals {
@@ -81,6 +114,8 @@ export interface Totals {
   savedUsd: number;
   /** Some cost was computed from locally estimated tokens. */
   estimated: boolean;
+  /** Answers cut at the max-tokens cap. */
+  truncated: number;
 }
 
 export function totalsOf(results: readonly RunResult[]): Totals {
@@ -93,6 +128,7 @@ export function totalsOf(results: readonly RunResult[]): Totals {
     unpricedCalls: fresh.filter(unpriced).length,
     savedUsd: results.reduce((s, r) => s + (savedUsd(r) ?? 0), 0),
     estimated: fresh.some((r) => r.usage.estimated && r.cost),
+    truncated: results.filter((r) => r.finishReason === 'length').length,
   };
 }
 
@@ -103,7 +139,7 @@ export function renderTotals(results: readonly RunResult[], wallMs: number): str
     `spent ${t.estimated ? '≈ ' : ''}${formatUsd(t.spentUsd)}${t.unpricedCalls ? ` + ${plural(t.unpricedCalls, 'call')} with no price` : ''}`,
   ];
   if (t.cacheHits) parts.push(`saved ${formatUsd(t.savedUsd)} by the answer cache (${plural(t.cacheHits, 'hit')})`);
-  parts.push(`${plural(t.calls, 'call')}${t.failed ? `, ${formatInt(t.failed)} failed` : ''}`);
+  parts.push(`${plural(t.calls, 'call')}${t.failed ? `, ${formatInt(t.failed)} failed` : ''}${t.truncated ? `, ${formatInt(t.truncated)} truncated` : ''}`);
   parts.push(`wall ${formatMs(wallMs)}`);
   return `Total: ${parts.join(' · ')}`;
 }

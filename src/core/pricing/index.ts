@@ -37,3 +37,4 @@ export {
   type PriceRates,
   type PriceTier,
 } from './ledger';
+export { compareGatewayCost, describeGatewayCost, GATEWAY_COST_TOLERANCE, type GatewayCostComparison } from './gateway';

@@ -1,10 +1,11 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, with prompt-cache breakpoints.
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, TokenCount, Usage } from '../types';
-import { toProviderError } from './errors';
+import type { ChatRequest, FinishReason, Provider, ProviderConfig, ReportedCost, StreamEvent, TokenCount, Usage } from '../types';
+import { baseURLProblem, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
-import type { UsageEstimator } from './estimate';
+import { completeUsage, type UsageEstimator } from './estimate';
+import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** Anthropic requires max_tokens; used when the request leaves it open. */
@@ -18,6 +19,7 @@ export function createAnthropicClient(config: ProviderConfig): Anthropic {
     baseURL: config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
     maxRetries: config.maxRetries ?? 2,
     timeout: config.timeoutMs ?? 10 * 60 * 1000,
+    ...sdkSharedOptions(config),
   });
 }
 
@@ -51,15 +53,25 @@ export class AnthropicProvider implements Provider {
       };
       return;
     }
+    const badURL = baseURLProblem('Anthropic', this.config.baseURL);
+    if (badURL) {
+      yield { type: 'error', error: badURL };
+      return;
+    }
+    const endpoint = `${(this.config.baseURL || ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, '')}/v1/messages`;
     let started = false;
     let output = '';
     let finish: FinishReason | undefined;
     let stopped = false;
     let sawDelta = false;
     const raw: AnthropicUsageFields = {};
+    let headerCost: ReportedCost | undefined;
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
-      const stream = await this.getClient().messages.create(toAnthropicParams(request), { signal: guard.signal });
+      const { data: stream, response } = await this.getClient()
+        .messages.create(toAnthropicParams(request), { signal: guard.signal })
+        .withResponse();
+      headerCost = costFromHeaders(response.headers);
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;
       for await (const event of stream) {
@@ -88,17 +100,24 @@ export class AnthropicProvider implements Provider {
     } catch (e) {
       const error =
         guard.stopReason('Anthropic', started) ??
-        toProviderError(e, { vendor: 'Anthropic', signal, streamStarted: started, apiKey: this.config.apiKey });
-      if (started) yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output, sawDelta) };
+        toProviderError(e, {
+          vendor: 'Anthropic',
+          signal,
+          streamStarted: started,
+          secrets: secretsOf(this.config),
+          endpoint,
+          dialect: 'anthropic',
+        });
+      if (started) yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output, sawDelta, headerCost) };
       yield { type: 'error', error };
       return;
     } finally {
       guard.dispose();
     }
-    yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output, sawDelta) };
+    yield { type: 'usage', usage: await this.usageOrEstimate(raw, request, output, sawDelta, headerCost) };
     const cut = guard.stopReason('Anthropic', started);
     if (cut || !stopped || !finish) {
-      yield { type: 'error', error: cut ?? { kind: 'stream_cut', message: 'Anthropic: the stream ended before message_stop.' } };
+      yield { type: 'error', error: cut ?? { kind: 'stream_cut', message: 'Anthropic: the stream ended before message_stop.', url: endpoint } };
       return;
     }
     yield { type: 'finish', reason: finish };
@@ -107,14 +126,19 @@ export class AnthropicProvider implements Provider {
   /**
    * The input side is final in message_start; the output count only in message_delta (before it,
    * message_start's output_tokens is a placeholder). A stream cut before message_delta keeps the
-   * exact input figures and counts the partial output locally, marked estimated.
+   * exact input figures and counts the partial output locally, marked estimated. A proxy that
+   * reports zeros while text streams gets local counts too.
    */
-  private async usageOrEstimate(raw: AnthropicUsageFields, request: ChatRequest, output: string, sawDelta: boolean): Promise<Usage> {
-    if (raw.input_tokens == null) return this.estimateUsage(request, output);
-    const usage = fromAnthropicUsage(raw);
-    if (sawDelta) return usage;
-    const local = await this.estimateUsage(request, output);
-    return { ...usage, outputTokens: local.outputTokens, estimated: true };
+  private async usageOrEstimate(
+    raw: AnthropicUsageFields,
+    request: ChatRequest,
+    output: string,
+    sawDelta: boolean,
+    reportedCost: ReportedCost | undefined,
+  ): Promise<Usage> {
+    const reported = raw.input_tokens == null ? undefined : fromAnthropicUsage(raw);
+    const usage = await completeUsage(reported, request, output, this.estimateUsage, !sawDelta);
+    return reportedCost ? { ...usage, reportedCost } : usage;
   }
 
   async countTokens(request: ChatRequest, signal?: AbortSignal): Promise<TokenCount> {

@@ -1,11 +1,12 @@
 // OpenAI Chat Completions and every OpenAI-compatible server (Ollama, vLLM, LM Studio,
 // OpenRouter), through the official `openai` SDK.
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, Usage } from '../types';
-import { toProviderError } from './errors';
+import type { ChatRequest, FinishReason, OutputTokensParam, Provider, ProviderConfig, ReportedCost, StreamEvent, Usage } from '../types';
+import { baseURLProblem, serverMessage, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
-import type { UsageEstimator } from './estimate';
+import { completeUsage, type UsageEstimator } from './estimate';
+import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -22,7 +23,23 @@ export function createOpenAIClient(config: ProviderConfig): OpenAI {
     project: null,
     maxRetries: config.maxRetries ?? 2,
     timeout: config.timeoutMs ?? 10 * 60 * 1000,
+    ...sdkSharedOptions(config),
   });
+}
+
+/**
+ * OpenAI renamed `max_tokens` to `max_completion_tokens`; compatible servers (vLLM, Ollama,
+ * LM Studio, most gateways) only know the old name and silently ignore the new one.
+ */
+export function outputTokensParam(config: Pick<ProviderConfig, 'baseURL' | 'outputTokensParam'>): OutputTokensParam {
+  if (config.outputTokensParam) return config.outputTokensParam;
+  let host: string;
+  try {
+    host = new URL(config.baseURL || OPENAI_DEFAULT_BASE_URL).hostname;
+  } catch {
+    return 'max_tokens';
+  }
+  return host === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens';
 }
 
 export class OpenAIProvider implements Provider {
@@ -50,32 +67,44 @@ export class OpenAIProvider implements Provider {
       };
       return;
     }
+    const badURL = baseURLProblem(this.vendor, this.config.baseURL);
+    if (badURL) {
+      yield { type: 'error', error: badURL };
+      return;
+    }
+    const endpoint = `${(this.config.baseURL || OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, '')}/chat/completions`;
     let started = false;
     let output = '';
     let finish: FinishReason | undefined;
     let usage: Usage | undefined;
+    let headerCost: ReportedCost | undefined;
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+    const final = async () => {
+      const u = await completeUsage(usage, request, output, this.estimateUsage);
+      const reportedCost = u.reportedCost ?? headerCost;
+      return reportedCost ? { ...u, reportedCost } : u;
+    };
     try {
-      const stream = await this.getClient().chat.completions.create(
-        {
-          model: request.model,
-          messages: toOpenAIMessages(request),
-          stream: true,
-          stream_options: { include_usage: true },
-          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-          // OpenAI renamed max_tokens; many compatible servers only know the old name.
-          ...(request.maxOutputTokens !== undefined
-            ? this.config.type === 'openai'
-              ? { max_completion_tokens: request.maxOutputTokens }
-              : { max_tokens: request.maxOutputTokens }
-            : {}),
-        },
-        { signal: guard.signal },
-      );
+      const { data: stream, response } = await this.getClient()
+        .chat.completions.create(
+          {
+            model: request.model,
+            messages: toOpenAIMessages(request),
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+            ...(request.maxOutputTokens !== undefined ? { [outputTokensParam(this.config)]: request.maxOutputTokens } : {}),
+          },
+          { signal: guard.signal },
+        )
+        .withResponse();
+      headerCost = costFromHeaders(response.headers);
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;
       for await (const chunk of stream) {
         guard.touch();
+        // An error in a shape the SDK does not look for (`{"detail":…}`, `{"message":…}`) instead of a chunk.
+        if (!Array.isArray(chunk.choices) && !chunk.usage && serverMessage(chunk)) throw new APIError(undefined, chunk, undefined, response.headers);
         if (chunk.usage) usage = fromOpenAIUsage(chunk.usage);
         for (const choice of chunk.choices ?? []) {
           const text = choice.delta?.content;
@@ -89,24 +118,30 @@ export class OpenAIProvider implements Provider {
     } catch (e) {
       const error =
         guard.stopReason(this.vendor, started) ??
-        toProviderError(e, { vendor: this.vendor, signal, streamStarted: started, apiKey: this.config.apiKey });
-      if (started) yield { type: 'usage', usage: usage ?? (await this.estimateUsage(request, output)) };
+        toProviderError(e, {
+          vendor: this.vendor,
+          signal,
+          streamStarted: started,
+          secrets: secretsOf(this.config),
+          endpoint,
+          dialect: 'openai',
+        });
+      if (started) yield { type: 'usage', usage: await final() };
       yield { type: 'error', error };
       return;
     } finally {
       guard.dispose();
     }
+    // Some compatible servers send no usage even when asked, or zeros: counted locally, marked estimated.
+    yield { type: 'usage', usage: await final() };
     const stopped = guard.stopReason(this.vendor, started);
     if (stopped || !finish) {
-      yield { type: 'usage', usage: usage ?? (await this.estimateUsage(request, output)) };
       yield {
         type: 'error',
-        error: stopped ?? { kind: 'stream_cut', message: `${this.vendor}: the stream ended before the answer was finished.` },
+        error: stopped ?? { kind: 'stream_cut', message: `${this.vendor}: the stream ended before the answer was finished.`, url: endpoint },
       };
       return;
     }
-    // Some compatible servers send no usage even when asked: count locally, marked estimated.
-    yield { type: 'usage', usage: usage ?? (await this.estimateUsage(request, output)) };
     yield { type: 'finish', reason: finish };
   }
 }
@@ -121,9 +156,12 @@ export function toOpenAIMessages(request: ChatRequest): ChatCompletionMessagePar
 /** OpenAI's `cached_tokens` and `cache_write_tokens` are parts of `prompt_tokens`. */
 export function fromOpenAIUsage(u: NonNullable<ChatCompletionChunk['usage']>): Usage {
   const details = u.prompt_tokens_details as { cached_tokens?: number; cache_write_tokens?: number } | undefined;
+  // OpenRouter (and gateways copying it) add their own cost of the call to the usage.
+  const cost = (u as { cost?: unknown }).cost;
   return {
-    inputTokens: u.prompt_tokens,
-    outputTokens: u.completion_tokens,
+    ...(typeof cost === 'number' && Number.isFinite(cost) ? { reportedCost: { usd: cost, source: 'usage.cost' } } : {}),
+    inputTokens: u.prompt_tokens ?? 0,
+    outputTokens: u.completion_tokens ?? 0,
     cacheReadTokens: details?.cached_tokens ?? 0,
     cacheWriteTokens: details?.cache_write_tokens ?? 0,
     cacheWrite1hTokens: 0,

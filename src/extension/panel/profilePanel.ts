@@ -481,6 +481,7 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
     cacheReadTokens: hasUsage ? r.usage.cacheReadTokens : null,
     cacheWriteTokens: hasUsage ? r.usage.cacheWriteTokens : null,
     usageEstimated: r.usage.estimated,
+    truncatedAt: r.finishReason === 'length' ? r.usage.outputTokens : null,
     cost: r.cost && {
       total: r.cost.total,
       input: r.cost.input,
