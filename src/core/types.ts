@@ -96,6 +96,16 @@ export interface TokenCount {
   method: string;
 }
 
+/**
+ * Stamps one call's wire times on the runner's clock (src/core/run/wire.ts). A provider hands
+ * `fetch` to its HTTP client, so every attempt (the SDK's retries included) is stamped as it
+ * leaves, and calls `lastByte` when the stream has ended, before any counting of its own.
+ */
+export interface WireRecorder {
+  readonly fetch: typeof fetch;
+  lastByte(): void;
+}
+
 /** A provider: one interface for every vendor. Streaming is an async iterable of events. */
 export interface Provider {
   readonly config: ProviderConfig;
@@ -103,7 +113,7 @@ export interface Provider {
    * Streams one request. Never throws: failures arrive as a final `error` event, after any
    * text already received (so partial output is kept).
    */
-  stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
+  stream(request: ChatRequest, signal?: AbortSignal, wire?: WireRecorder): AsyncIterable<StreamEvent>;
   /** Exact prompt token count from the vendor, when it offers one. */
   countTokens?(request: ChatRequest, signal?: AbortSignal): Promise<TokenCount>;
 }

@@ -31,6 +31,10 @@ function result(overrides: Partial<RunResult> = {}): RunResult {
     cacheHit: false,
     ttftMs: 123.4567,
     latencyMs: 987.6543,
+    queuedMs: 0,
+    retryWaitMs: 0,
+    attempts: 1,
+    cacheReadMs: null,
     outputTokensPerSec: 42,
     usage: {
       inputTokens: 1000,

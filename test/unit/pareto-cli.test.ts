@@ -244,7 +244,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     const prices = new PriceBook();
     const result = (modelId: string, repeat: number, over: Partial<RunResult> = {}): RunResult => {
       const usage = { ...emptyUsage(), inputTokens: 1000, outputTokens: 200 };
-      return { modelId, repeat, ok: true, output: 'An answer.', finishReason: 'stop', cacheHit: false, ttftMs: 100, latencyMs: 1000 * (repeat + 1), outputTokensPerSec: 50, usage, cost: prices.cost(modelId, usage), error: null, ...over };
+      return { modelId, repeat, ok: true, output: 'An answer.', finishReason: 'stop', cacheHit: false, ttftMs: 100, latencyMs: 1000 * (repeat + 1), queuedMs: 0, retryWaitMs: 0, attempts: 1, cacheReadMs: null, outputTokensPerSec: 50, usage, cost: prices.cost(modelId, usage), error: null, ...over };
     };
     const A = 'openai:gpt-4o-mini';
     const L = 'lab:no-such-model';

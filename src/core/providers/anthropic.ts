@@ -1,7 +1,7 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, with prompt-cache breakpoints.
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, TokenCount, Usage } from '../types';
+import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, TokenCount, Usage, WireRecorder } from '../types';
 import { toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import type { UsageEstimator } from './estimate';
@@ -43,7 +43,7 @@ export class AnthropicProvider implements Provider {
     return this.client;
   }
 
-  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+  async *stream(request: ChatRequest, signal?: AbortSignal, wire?: WireRecorder): AsyncIterable<StreamEvent> {
     if (!this.config.apiKey) {
       yield {
         type: 'error',
@@ -59,7 +59,9 @@ export class AnthropicProvider implements Provider {
     const raw: AnthropicUsageFields = {};
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
-      const stream = await this.getClient().messages.create(toAnthropicParams(request), { signal: guard.signal });
+      // The wire's fetch stamps each HTTP attempt as the SDK hands it over.
+      const client = wire ? this.getClient().withOptions({ fetch: wire.fetch }) : this.getClient();
+      const stream = await client.messages.create(toAnthropicParams(request), { signal: guard.signal });
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;
       for await (const event of stream) {
@@ -85,7 +87,9 @@ export class AnthropicProvider implements Provider {
             break;
         }
       }
+      wire?.lastByte();
     } catch (e) {
+      wire?.lastByte();
       const error =
         guard.stopReason('Anthropic', started) ??
         toProviderError(e, { vendor: 'Anthropic', signal, streamStarted: started, apiKey: this.config.apiKey });

@@ -2,7 +2,7 @@
 // OpenRouter), through the official `openai` SDK.
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, Usage } from '../types';
+import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, Usage, WireRecorder } from '../types';
 import { toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import type { UsageEstimator } from './estimate';
@@ -42,7 +42,7 @@ export class OpenAIProvider implements Provider {
     return this.client;
   }
 
-  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+  async *stream(request: ChatRequest, signal?: AbortSignal, wire?: WireRecorder): AsyncIterable<StreamEvent> {
     if (this.config.type === 'openai' && !this.config.apiKey) {
       yield {
         type: 'error',
@@ -56,7 +56,9 @@ export class OpenAIProvider implements Provider {
     let usage: Usage | undefined;
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
-      const stream = await this.getClient().chat.completions.create(
+      // The wire's fetch stamps each HTTP attempt as the SDK hands it over.
+      const client = wire ? this.getClient().withOptions({ fetch: wire.fetch }) : this.getClient();
+      const stream = await client.chat.completions.create(
         {
           model: request.model,
           messages: toOpenAIMessages(request),
@@ -86,7 +88,9 @@ export class OpenAIProvider implements Provider {
           if (choice.finish_reason) finish = mapOpenAIFinish(choice.finish_reason);
         }
       }
+      wire?.lastByte();
     } catch (e) {
+      wire?.lastByte();
       const error =
         guard.stopReason(this.vendor, started) ??
         toProviderError(e, { vendor: this.vendor, signal, streamStarted: started, apiKey: this.config.apiKey });
