@@ -267,6 +267,8 @@ describe('prompt-profiler pareto / run --pareto', function () {
       [['run', 'qa.prompt', '--dataset', 'rows.txt'], /--dataset must be a \.jsonl, \.ndjson, \.csv or \.tsv file \(got "rows\.txt"\)\./],
       [['run', 'qa.prompt', '--dataset', 'missing.jsonl'], /No such file: missing\.jsonl/],
       [['run', 'qa.prompt', '--rows', '2'], /--rows needs --dataset\./],
+      // The README's real-time cap holds: 1,001 rows belong in `batch`.
+      [['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--rows', '1001'], /--rows 1,001 is over the real-time limit of 1,000 rows: send the dataset at half price with `prompt-profiler batch`\./],
       [['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--pareto', '--judge', 'openai:gpt-4.1', '--reference', 'qa.prompt'], /--reference does not apply with --dataset/],
     ];
     for (const [args, message] of cases) {

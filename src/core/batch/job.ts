@@ -382,6 +382,10 @@ export class BatchJob {
         let progress: BatchProgress;
         try {
           progress = await this.poll(child.signal);
+        } catch (e) {
+          // Stopped by the caller mid-poll: the same AbortError as when stopped between polls.
+          options.signal?.throwIfAborted();
+          throw e;
         } finally {
           child.dispose();
         }
