@@ -97,12 +97,12 @@ export interface TokenCount {
 }
 
 /**
- * Stamps one call's wire times on the runner's clock (src/core/run/wire.ts). A provider hands
- * `fetch` to its HTTP client, so every attempt (the SDK's retries included) is stamped as it
- * leaves, and calls `lastByte` when the stream has ended, before any counting of its own.
+ * Stamps one call's wire times on the runner's clock (src/core/run/wire.ts). A provider calls
+ * `attemptStarted` as each HTTP attempt is handed to the HTTP client (the SDK's retries
+ * included; providers/wire.ts), and `lastByte` when the stream has ended, before any counting.
  */
 export interface WireRecorder {
-  readonly fetch: typeof fetch;
+  attemptStarted(): void;
   lastByte(): void;
 }
 

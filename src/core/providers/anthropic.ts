@@ -5,6 +5,7 @@ import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, 
 import { toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import type { UsageEstimator } from './estimate';
+import { wiredFetch, wireOptions } from './wire';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** Anthropic requires max_tokens; used when the request leaves it open. */
@@ -18,6 +19,8 @@ export function createAnthropicClient(config: ProviderConfig): Anthropic {
     baseURL: config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
     maxRetries: config.maxRetries ?? 2,
     timeout: config.timeoutMs ?? 10 * 60 * 1000,
+    // Stamps each HTTP attempt for the call's wire timing (./wire.ts).
+    fetch: wiredFetch,
   });
 }
 
@@ -59,9 +62,7 @@ export class AnthropicProvider implements Provider {
     const raw: AnthropicUsageFields = {};
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
-      // The wire's fetch stamps each HTTP attempt as the SDK hands it over.
-      const client = wire ? this.getClient().withOptions({ fetch: wire.fetch }) : this.getClient();
-      const stream = await client.messages.create(toAnthropicParams(request), { signal: guard.signal });
+      const stream = await this.getClient().messages.create(toAnthropicParams(request), { signal: guard.signal, ...wireOptions(wire) });
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;
       for await (const event of stream) {

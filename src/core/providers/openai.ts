@@ -6,6 +6,7 @@ import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, 
 import { toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import type { UsageEstimator } from './estimate';
+import { wiredFetch, wireOptions } from './wire';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -22,6 +23,8 @@ export function createOpenAIClient(config: ProviderConfig): OpenAI {
     project: null,
     maxRetries: config.maxRetries ?? 2,
     timeout: config.timeoutMs ?? 10 * 60 * 1000,
+    // Stamps each HTTP attempt for the call's wire timing (./wire.ts).
+    fetch: wiredFetch,
   });
 }
 
@@ -56,9 +59,7 @@ export class OpenAIProvider implements Provider {
     let usage: Usage | undefined;
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
-      // The wire's fetch stamps each HTTP attempt as the SDK hands it over.
-      const client = wire ? this.getClient().withOptions({ fetch: wire.fetch }) : this.getClient();
-      const stream = await client.chat.completions.create(
+      const stream = await this.getClient().chat.completions.create(
         {
           model: request.model,
           messages: toOpenAIMessages(request),
@@ -72,7 +73,7 @@ export class OpenAIProvider implements Provider {
               : { max_tokens: request.maxOutputTokens }
             : {}),
         },
-        { signal: guard.signal },
+        { signal: guard.signal, ...wireOptions(wire) },
       );
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;

@@ -1,6 +1,6 @@
 // One call's timing on the wire, on the runner's clock. The clock starts when an attempt is handed
-// to the HTTP client (the provider's SDK calls our `fetch`, once per attempt, its own retries
-// included) and stops at the stream's last byte, which the provider marks before it counts
+// to the HTTP client (the SDK's fetch stamps it, once per attempt, its own retries included) and
+// stops at the stream's last byte, which the provider marks before it counts
 // anything. Our own work (cache, tokenizer, context check, counting, pricing) stays outside.
 import type { WireRecorder } from '../types';
 
@@ -22,17 +22,11 @@ export class WireClock implements WireRecorder {
   private firstTokenAt: number | undefined;
   private endAt: number | undefined;
 
-  constructor(
-    private readonly now: () => number,
-    private readonly baseFetch: typeof fetch = globalThis.fetch,
-  ) {}
+  constructor(private readonly now: () => number) {}
 
-  readonly fetch: typeof fetch = (input, init) => {
+  attemptStarted(): void {
     this.attemptStarts.push(this.now());
-    // Unbound: some fetch implementations refuse a foreign `this`.
-    const send = this.baseFetch;
-    return send(input, init);
-  };
+  }
 
   /** The runner calls the provider: the start for a provider that sends without our fetch. */
   streamCalled(): void {
