@@ -67,6 +67,16 @@ function cli(args: string[], cwd: string, url: string, nodeArgs: string[] = []):
   });
 }
 
+/** The floor: a bare fetch client (bench/support/floor-client.mjs) at the same concurrency. */
+function floor(url: string, n: number, c: number): Promise<{ latencies: number[]; wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'support/floor-client.mjs'), url, String(n), String(c)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`floor client exited ${code}`))));
+  });
+}
+
 const truth = async (url: string): Promise<Truth[]> => (await fetch(`${url}/__truth`)).json() as Promise<Truth[]>;
 const reset = async (url: string) => void (await fetch(`${url}/__reset`, { method: 'POST' }));
 
@@ -134,6 +144,13 @@ async function main() {
       const p95r = pct(reported, 95);
       const p95s = pct(server, 95);
       const ok = Math.abs(p95r - p95s) <= Math.max(10, 0.05 * p95s);
+      await reset(url);
+      const bare = await floor(url, n, c);
+      const bareTruth = new Map((await truth(url)).map((t) => [t.prompt, t.endAt - t.receivedAt]));
+      const bareErrors = bare.latencies.map((l, i) => Math.abs(l - bareTruth.get(`Row ${i}: say something short.`)!));
+      console.log(
+        `  ${String(c).padStart(3)} │ floor: bare fetch client ${f(pct(bare.latencies, 50))}${f(pct(bare.latencies, 95))}${f(Math.max(...bare.latencies))} │ |error| p95 ${f(pct(bareErrors, 95))} max ${f(Math.max(...bareErrors))} │ wall ÷ ideal ${(bare.wallMs / (Math.ceil(n / c) * LATENCY_MS)).toFixed(3)}`,
+      );
       console.log(
         `  ${String(c).padStart(3)} │ ${f(pct(reported, 50))}${f(p95r)}${f(Math.max(...reported))} │ ${f(pct(server, 50))}${f(p95s)}${f(Math.max(...server))} │ ${f(pct(errors, 95))}${f(Math.max(...errors))} │ ${f(pct(out.results.map((r) => r.queuedMs), 95))}    │ ${(out.wallMs / ideal).toFixed(3).padStart(8)}     │ ${ok ? 'yes' : 'NO'}`,
       );

@@ -3,7 +3,7 @@
 import { formatInt, formatMs, formatTokens, formatUsd } from '../core/format';
 import { h, setAttr, setText, show } from './dom';
 import { renderMarkdown } from './markdown';
-import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type CostView, type WebviewToHost } from './protocol';
+import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type ColumnWaits, type CostView, type WebviewToHost } from './protocol';
 import { isLive } from './state';
 
 const STATUS: Record<ColumnStatus, { glyph: string; label: string }> = {
@@ -87,6 +87,8 @@ export class ColumnView {
   private readonly cacheBadge: HTMLElement;
   private readonly elapsedEl: HTMLElement;
   private readonly ttftEl: HTMLElement;
+  /** Queue and retry waits (or a cache read), apart from the model's Time and TTFT. */
+  private readonly waitsEl = h('p', { class: 'col-waits', attrs: { title: 'Not part of Time or TTFT, which are the model’s on the wire' } });
   private readonly rateEl: HTMLElement;
   private readonly inEl: HTMLElement;
   private readonly outEl: HTMLElement;
@@ -205,6 +207,7 @@ export class ColumnView {
         h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge),
         h('dl', { class: 'metrics' }, elapsed.box, ttft.box, rate.box, input.box, output.box, cost.box),
         this.notesEl,
+        this.waitsEl,
       ),
       this.body,
     );
@@ -233,6 +236,9 @@ export class ColumnView {
 
     this.tick(performance.now());
     setText(this.ttftEl, formatMs(col.ttftMs));
+    const waits = waitsText(col.waits);
+    setText(this.waitsEl, waits);
+    show(this.waitsEl, waits !== '');
     const live = col.outputLive && isLive(col.status);
     setText(this.rateEl, formatRate(col.outputTokensPerSec, live));
     setText(this.inEl, tokens(col.inputTokens, col.usageEstimated));
@@ -353,4 +359,14 @@ export class ColumnView {
     clearTimeout(this.copyTimer);
     this.root.remove();
   }
+}
+
+/** "queued 1.2 s · retry waits 2.00 s (2 attempts)", "read from the answer cache in 3 ms", or '' when there was no wait. */
+export function waitsText(w: ColumnWaits | null | undefined): string {
+  if (!w) return '';
+  if (w.cacheReadMs !== null) return `read from the answer cache in ${formatMs(w.cacheReadMs)}`;
+  const parts: string[] = [];
+  if (w.queuedMs >= 1) parts.push(`queued ${formatMs(w.queuedMs)}`);
+  if (w.attempts > 1) parts.push(`retry waits ${formatMs(w.retryWaitMs)} (${w.attempts} attempts)`);
+  return parts.join(' · ');
 }
