@@ -1,6 +1,6 @@
 // One column of the panel: header (model, status, live metrics, cost) and the streamed answer.
 
-import { formatInt, formatMs, formatTokens, formatUsd } from '../core/format';
+import { formatInt, formatMs, formatTokens, formatUsd, waitsSummary } from '../core/format';
 import { h, setAttr, setText, show } from './dom';
 import { renderMarkdown } from './markdown';
 import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type ColumnWaits, type CostView, type WebviewToHost } from './protocol';
@@ -361,12 +361,6 @@ export class ColumnView {
   }
 }
 
-/** "queued 1.2 s · retry waits 2.00 s (2 attempts)", "read from the answer cache in 3 ms", or '' when there was no wait. */
-export function waitsText(w: ColumnWaits | null | undefined): string {
-  if (!w) return '';
-  if (w.cacheReadMs !== null) return `read from the answer cache in ${formatMs(w.cacheReadMs)}`;
-  const parts: string[] = [];
-  if (w.queuedMs >= 1) parts.push(`queued ${formatMs(w.queuedMs)}`);
-  if (w.attempts > 1) parts.push(`retry waits ${formatMs(w.retryWaitMs)} (${w.attempts} attempts)`);
-  return parts.join(' · ');
+function waitsText(w: ColumnWaits | null | undefined): string {
+  return w ? waitsSummary(w) : '';
 }
