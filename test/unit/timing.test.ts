@@ -4,7 +4,8 @@
 // inside the measured interval.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compileTemplate, readDataset, BatchService } from '../../src/core/batch';
+import { Readable } from 'node:stream';
+import { BatchService, readDataset } from '../../src/core/batch';
 import { AnswerCache, MemoryStore } from '../../src/core/cache';
 import { MAX_REALTIME_ROWS, ProfilerEngine, type PromptInput } from '../../src/core/engine';
 import { PriceBook } from '../../src/core/pricing';
@@ -14,7 +15,6 @@ import { loadTokenizer } from '../../src/core/tokens';
 import type { ProviderConfig } from '../../src/core/types';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
 import { fakeProviders, fakeResolver } from './support/fakeProviders';
-import { Readable } from 'node:stream';
 
 const prompt: PromptInput = { messages: [{ role: 'user', content: 'Say something short.' }], maxOutputTokens: 50 };
 
@@ -94,7 +94,7 @@ describe('timings: the wire, nothing of ours', function () {
     assert.ok(r.retryWaitMs >= RETRY_AFTER_MS, `retry wait ${r.retryWaitMs}`);
     assert.ok(r.latencyMs < r.retryWaitMs, `latency ${r.latencyMs} vs wait ${r.retryWaitMs}`);
     assert.ok(r.ttftMs !== null && r.ttftMs <= r.latencyMs);
-    assert.equal(r.queuedMs < RETRY_AFTER_MS, true, `queued ${r.queuedMs}`);
+    assert.ok(r.queuedMs < RETRY_AFTER_MS, `queued ${r.queuedMs}`);
   });
 
   it("a 429 that outlives the SDK's retries: the runner's cool-down counts as a retry wait, every attempt is counted", async () => {
@@ -160,7 +160,6 @@ describe('timings: the wire, nothing of ours', function () {
   it('a batch polled many times under one signal: no MaxListenersExceededWarning', async () => {
     const service = new BatchService({ resolveProvider: fakeResolver(fake), prices: new PriceBook() });
     const template = '---\nmax_tokens: 20\n---\nSay {{word}}.\n';
-    compileTemplate(template);
     const dataset = readDataset(Readable.from([JSON.stringify({ word: 'hi' }) + '\n']), 'jsonl');
     const job = await service.submit({ template, dataset, modelId: 'openai:gpt-4o-mini' });
     const controller = new AbortController();
