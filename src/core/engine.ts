@@ -6,7 +6,7 @@ import { answerCacheKey, answerKeyParts, type AnswerCache } from './cache';
 import { PriceBook, type PriceOverride } from './pricing';
 import { createProvider } from './providers';
 import { runPrompt, type AnswerStore, type RunOptions, type RunSummary, type RunTarget } from './run';
-import { TokenCounter } from './tokens';
+import { TokenCounter, type TokenCounterOptions } from './tokens';
 import type { ChatMessage, ChatRequest, Provider, ProviderConfig, ProviderError, StreamEvent, TokenCount } from './types';
 import { parseModelId } from './types';
 
@@ -34,6 +34,8 @@ export interface EngineOptions {
    * exact count is always asked for.
    */
   shellProviders?: Record<string, Provider>;
+  /** Loads a model's local tokenizer (default: the bundled encodings). */
+  loadTokenizer?: TokenCounterOptions['loadTokenizer'];
 }
 
 /** Models of VS Code's Language Model API: `vscode:<vendor>/<family>`. Only the extension has them. */
@@ -48,6 +50,9 @@ export function shellOnlyReason(providerName: string): string | undefined {
     ? `"${VSCODE_PROVIDER}:" models are VS Code's own (its Language Model API): profile them in the Prompt Profiler extension; the CLI cannot reach them.`
     : undefined;
 }
+
+/** Real-time calls over a dataset stop at this many rows: more belongs in the Batch API (half price). */
+export const MAX_REALTIME_ROWS = 1000;
 
 export interface Estimate {
   modelId: string;
@@ -78,6 +83,7 @@ export class ProfilerEngine {
   constructor(private readonly options: EngineOptions) {
     this.prices = new PriceBook(options.priceOverrides ?? {});
     this.tokens = new TokenCounter({
+      loadTokenizer: options.loadTokenizer,
       // Exact Claude counts come from Anthropic's count_tokens, when a key is at hand.
       exactCounter: async (modelId, request) => {
         const name = parseModelId(modelId).provider;
@@ -139,13 +145,29 @@ export class ProfilerEngine {
 
   /** Runs the prompt on every model (× repeats) in parallel. */
   async run(prompt: PromptInput, modelIds: string[], options: EngineRunOptions = {}): Promise<RunSummary> {
-    const targets: RunTarget[] = await Promise.all(
-      modelIds.map(async (modelId) => ({
-        modelId,
-        provider: await this.provider(parseModelId(modelId).provider),
-        request: toRequest(prompt, modelId),
-      })),
-    );
+    return this.runTargets(await this.targets([prompt], modelIds), modelIds, options);
+  }
+
+  /**
+   * Runs each prompt (a dataset's rows) on every model, all under one concurrency limit; each
+   * result's `repeat` is its row's index. More than MAX_REALTIME_ROWS rows are refused.
+   */
+  async runRows(prompts: PromptInput[], modelIds: string[], options: Omit<EngineRunOptions, 'repeats'> = {}): Promise<RunSummary> {
+    if (prompts.length > MAX_REALTIME_ROWS) {
+      throw new RangeError(`${prompts.length.toLocaleString('en-US')} rows is over the real-time limit of ${MAX_REALTIME_ROWS.toLocaleString('en-US')}: send them through the Batch API (half price).`);
+    }
+    const summary = await this.runTargets(await this.targets(prompts, modelIds), modelIds, { ...options, repeats: 1 });
+    return { ...summary, results: summary.results.map((r, i) => ({ ...r, repeat: Math.floor(i / modelIds.length) })) };
+  }
+
+  private async targets(prompts: PromptInput[], modelIds: string[]): Promise<RunTarget[]> {
+    const providers = await Promise.all(modelIds.map((modelId) => this.provider(parseModelId(modelId).provider)));
+    return prompts.flatMap((prompt) => modelIds.map((modelId, m) => ({ modelId, provider: providers[m]!, request: toRequest(prompt, modelId) })));
+  }
+
+  private async runTargets(targets: RunTarget[], modelIds: string[], options: EngineRunOptions): Promise<RunSummary> {
+    // The tokenizers load before the first request, so no call's measured time holds their load.
+    await Promise.all(modelIds.map((id) => this.tokens.prepare(id)));
     const perProvider: Record<string, number> = {};
     for (const t of targets) {
       // A provider's own limit (1 for a local server) comes before the shared one.

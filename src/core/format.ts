@@ -44,3 +44,12 @@ export function formatCost(usd: number | null | undefined, estimated: boolean): 
   const text = formatUsd(usd);
   return estimated && usd !== null && usd !== undefined ? `≈ ${text}` : text;
 }
+
+/** A call's waits beyond the model, for logs and the panel: "queued 1.20 s · retry waits 2.00 s (2 attempts)", a cache read, or '' when none. */
+export function waitsSummary(r: { queuedMs: number; retryWaitMs: number; attempts: number; cacheReadMs: number | null }): string {
+  if (r.cacheReadMs !== null) return `read from the answer cache in ${formatMs(r.cacheReadMs)}`;
+  const parts: string[] = [];
+  if (r.queuedMs >= 1) parts.push(`queued ${formatMs(r.queuedMs)}`);
+  if (r.attempts > 1) parts.push(`retry waits ${formatMs(r.retryWaitMs)} (${r.attempts} attempts)`);
+  return parts.join(' · ');
+}

@@ -131,6 +131,16 @@ export interface TokenCount {
   method: string;
 }
 
+/**
+ * Stamps one call's wire times on the runner's clock (src/core/run/wire.ts). A provider calls
+ * `attemptStarted` as each HTTP attempt is handed to the HTTP client (the SDK's retries
+ * included; providers/wire.ts), and `lastByte` when the stream has ended, before any counting.
+ */
+export interface WireRecorder {
+  attemptStarted(): void;
+  lastByte(): void;
+}
+
 /** A provider: one interface for every vendor. Streaming is an async iterable of events. */
 export interface Provider {
   readonly config: ProviderConfig;
@@ -138,7 +148,7 @@ export interface Provider {
    * Streams one request. Never throws: failures arrive as a final `error` event, after any
    * text already received (so partial output is kept).
    */
-  stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
+  stream(request: ChatRequest, signal?: AbortSignal, wire?: WireRecorder): AsyncIterable<StreamEvent>;
   /** Exact prompt token count from the vendor, when it offers one. */
   countTokens?(request: ChatRequest, signal?: AbortSignal): Promise<TokenCount>;
 }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { AnswerCache, FallbackStore, FileStore, RedisStore, type CacheStore } from '../core/cache';
 import { ProfilerEngine, VSCODE_PROVIDER, type EngineRunOptions, type PromptInput } from '../core/engine';
-import { formatMs, formatUsd } from '../core/format';
+import { formatMs, formatUsd, waitsSummary } from '../core/format';
 import type { RunSummary } from '../core/run';
 import { ConfigService } from './config';
 import { EndpointResolver } from './endpoints';
@@ -126,7 +126,7 @@ export class Services extends Disposable {
     for (const r of summary.results) {
       const u = r.usage;
       const what = r.ok
-        ? `ok${r.cacheHit ? ' (answer cache)' : ''} in ${formatMs(r.latencyMs)}, TTFT ${formatMs(r.ttftMs)}, ` +
+        ? `ok${r.cacheHit ? '' : ` in ${formatMs(r.latencyMs)}, TTFT ${formatMs(r.ttftMs)}`}${waitsSummary(r) ? ` (${waitsSummary(r)})` : ''}, ` +
           `${u.estimated ? '≈' : ''}${u.inputTokens} in (${u.cacheReadTokens} cache read, ${u.cacheWriteTokens} cache write) / ${u.outputTokens} out, ${formatUsd(r.cost?.total)}`
         : `${r.error?.kind}: ${r.error?.message}${r.output ? ' (partial answer kept)' : ''}`;
       (r.ok ? this.log.info : this.log.warn).call(this.log, `${r.modelId}${r.repeat ? ` #${r.repeat + 1}` : ''}: ${what}`);

@@ -1,10 +1,10 @@
 // One column of the panel: header (model, status, live metrics, cost) and the streamed answer.
 // The answer is drawn incrementally (MarkdownStream) when the panel's RenderLoop says so.
 
-import { formatInt, formatMs, formatTokens, formatUsd } from '../core/format';
+import { formatInt, formatMs, formatTokens, formatUsd, waitsSummary } from '../core/format';
 import { h, setAttr, setText, show } from './dom';
 import { MarkdownStream } from './markdownStream';
-import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type CostView, type WebviewToHost } from './protocol';
+import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type ColumnWaits, type CostView, type WebviewToHost } from './protocol';
 import type { StreamingView } from './renderLoop';
 import { isLive } from './state';
 
@@ -90,6 +90,8 @@ export class ColumnView implements StreamingView {
   private readonly catchingUpBadge: HTMLElement;
   private readonly elapsedEl: HTMLElement;
   private readonly ttftEl: HTMLElement;
+  /** Queue and retry waits (or a cache read), apart from the model's Time and TTFT. */
+  private readonly waitsEl = h('p', { class: 'col-waits', attrs: { title: 'Not part of Time or TTFT, which are the model’s on the wire' } });
   private readonly rateEl: HTMLElement;
   private readonly inEl: HTMLElement;
   private readonly outEl: HTMLElement;
@@ -219,6 +221,7 @@ export class ColumnView implements StreamingView {
         h('div', { class: 'badges' }, this.statusBadge, this.cacheBadge, this.catchingUpBadge),
         h('dl', { class: 'metrics' }, elapsed.box, ttft.box, rate.box, input.box, output.box, cost.box),
         this.notesEl,
+        this.waitsEl,
       ),
       this.body,
     );
@@ -248,6 +251,9 @@ export class ColumnView implements StreamingView {
 
     this.tick(performance.now());
     setText(this.ttftEl, formatMs(col.ttftMs));
+    const waits = waitsText(col.waits);
+    setText(this.waitsEl, waits);
+    show(this.waitsEl, waits !== '');
     const live = col.outputLive && isLive(col.status);
     setText(this.rateEl, formatRate(col.outputTokensPerSec, live));
     setText(this.inEl, tokens(col.inputTokens, col.usageEstimated));
@@ -375,4 +381,8 @@ export class ColumnView implements StreamingView {
     clearTimeout(this.copyTimer);
     this.root.remove();
   }
+}
+
+function waitsText(w: ColumnWaits | null | undefined): string {
+  return w ? waitsSummary(w) : '';
 }

@@ -46,7 +46,10 @@ export interface ColumnState {
   /** Elapsed time reported by the host at its last update (the panel ticks locally in between). */
   elapsedMs: number;
   ttftMs: number | null;
+  /** The model's latency on the wire; null while running and for a cache hit (no request). */
   latencyMs: number | null;
+  /** What the call waited beyond the model, set when it finishes: shown apart from Time and TTFT. */
+  waits?: ColumnWaits | null;
   outputTokensPerSec: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
@@ -71,6 +74,14 @@ export interface ColumnState {
   notes?: string[];
   /** Why the answer ended (`length` = truncated at the output limit); absent or null until it finishes. */
   finishReason?: FinishReason | null;
+}
+
+export interface ColumnWaits {
+  queuedMs: number;
+  retryWaitMs: number;
+  attempts: number;
+  /** A cache hit's read time. */
+  cacheReadMs: number | null;
 }
 
 export interface RunSummaryView {
@@ -101,7 +112,7 @@ export interface ColumnPatch {
 // ---- Decide (issue 5): the options of the current prompt, the frontier, the recommendation ----
 
 /** One profiled model: what its runs measured and where its quality figure comes from. */
-export interface ModelView extends Pick<ModelMeasurement, 'modelId' | 'runs' | 'ok' | 'failed' | 'answerCacheHits' | 'latency' | 'ttft'> {
+export interface ModelView extends Pick<ModelMeasurement, 'modelId' | 'runs' | 'ok' | 'failed' | 'answerCacheHits' | 'latency' | 'ttft' | 'waits'> {
   /** As-is USD per 1,000 calls; null = no price. */
   costPer1k: number | null;
   /** The figure in use: rating > judge > prior; null = none (the model's options are unranked). */

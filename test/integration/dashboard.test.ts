@@ -82,7 +82,12 @@ describe('dashboard', function () {
       assert.equal(m.calls, lines.filter((r) => r.model === model).length);
       assert.equal(m.cacheHits, lines.filter((r) => r.model === model && r.cacheHit).length);
       assert.ok(m.latencyMs.n > 0 && m.latencyMs.p50 !== null && m.latencyMs.p95 !== null && m.latencyMs.p99 !== null);
+      // Waits are their own figures: every call records its queue time, apart from the latency.
+      assert.equal(m.queuedMs.n, lines.filter((r) => r.model === model).length);
     }
+    // A cache hit is a read, never a model latency.
+    const hits = lines.filter((r) => r.cacheHit);
+    assert.ok(hits.length >= 2 && hits.every((r) => r.latencyMs === 0 && r.ttftMs === null && r.attempts === 0 && typeof r.cacheReadMs === 'number'), JSON.stringify(hits));
     assert.ok(data.summary.errorsByKind.some((e) => e.kind === 'rate_limit' && e.count >= 1), JSON.stringify(data.summary.errorsByKind));
     assert.ok(data.summary.cacheHits >= 2);
     const rendered = await waitFor('the page to draw the data', () => (panel.rendered?.readAt === data.readAt ? panel.rendered : undefined), 30_000);

@@ -319,6 +319,10 @@ function result(modelId: string, repeat: number, latencyMs: number, u: Usage, ex
     cacheHit: false,
     ttftMs: latencyMs / 2,
     latencyMs,
+    queuedMs: 0,
+    retryWaitMs: 0,
+    attempts: 1,
+    cacheReadMs: null,
     outputTokensPerSec: null,
     usage: u,
     cost: prices.cost(modelId, u),
@@ -331,7 +335,7 @@ describe('analysis: options derived from runs', () => {
   // cheap: 1000 in + 500 out → (1000·1 + 500·2)/1e6 = $0.002 per call → $2 per 1k.
   // strong: 1000 in + 500 out → (1000·10 + 500·20)/1e6 = $0.02 per call → $20 per 1k.
   const cheapRuns = [
-    result('openai:cheap', 0, 700, usage(1000, 500), { cacheHit: true, latencyMs: 3, ttftMs: 3, original: { latencyMs: 700, ttftMs: 350, createdAt: 0 } }),
+    result('openai:cheap', 0, 700, usage(1000, 500), { cacheHit: true, latencyMs: 0, ttftMs: null, cacheReadMs: 3, attempts: 0, original: { latencyMs: 700, ttftMs: 350, createdAt: 0 } }),
     result('openai:cheap', 1, 1000, usage(1000, 500)),
     result('openai:cheap', 2, 2000, usage(1000, 500)),
     result('openai:cheap', 3, 0, usage(0, 0), { ok: false, cost: null, error: { kind: 'server', message: 'boom' } }),

@@ -39,7 +39,8 @@ describe('prompt-profiler CLI', function () {
     assert.equal(json.results.length, 2);
     const [o, a] = json.results;
     assert.deepEqual(Object.keys(o), [
-      'model', 'repeat', 'ok', 'output', 'finishReason', 'truncated', 'cacheHit', 'ttftMs', 'latencyMs', 'outputTokensPerSec', 'usage', 'cost', 'savedUsd', 'gatewayCost', 'error',
+      'model', 'repeat', 'ok', 'output', 'finishReason', 'truncated', 'cacheHit', 'ttftMs', 'latencyMs', 'queuedMs', 'retryWaitMs', 'attempts', 'cacheReadMs',
+      'outputTokensPerSec', 'usage', 'cost', 'savedUsd', 'gatewayCost', 'error',
     ]);
     assert.equal(o.finishReason, 'stop');
     assert.equal(o.truncated, false);
@@ -48,6 +49,8 @@ describe('prompt-profiler CLI', function () {
     assert.equal(o.output, OUTPUT);
     assert.equal(o.cacheHit, false);
     assert.equal(o.error, null);
+    // No retry, no cache: one attempt, no retry wait, no read time.
+    assert.deepEqual([o.attempts, o.retryWaitMs, o.cacheReadMs], [1, 0, null]);
     assert.deepEqual(Object.keys(o.usage), ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'estimated', 'estimatedFields']);
     assert.equal(o.usage.estimated, false);
     assert.deepEqual(o.usage.estimatedFields, []);
@@ -62,6 +65,9 @@ describe('prompt-profiler CLI', function () {
     await cli(['run', 'cap.prompt', '--model', 'openai:gpt-4o-mini', '--json']);
     const again = JSON.parse((await cli(['run', 'cap.prompt', '--model', 'openai:gpt-4o-mini', '--json'])).stdout);
     assert.equal(again.results[0].cacheHit, true);
+    // A hit's read time is its own figure, never the model's latency.
+    assert.deepEqual([again.results[0].ttftMs, again.results[0].latencyMs, again.results[0].attempts], [null, 0, 0]);
+    assert.equal(typeof again.results[0].cacheReadMs, 'number');
     assert.equal(fake.requests.length, 1);
     assert.ok(fs.existsSync(path.join(cwd, '.prompt-profiler', 'cache')));
     const fresh = JSON.parse((await cli(['run', 'cap.prompt', '--model', 'openai:gpt-4o-mini', '--json', '--no-cache'])).stdout);

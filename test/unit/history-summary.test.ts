@@ -154,7 +154,7 @@ describe('history summary', () => {
     assert.deepEqual(s.models.map((m) => m.model), [B, C, A], 'sorted by id');
     const [b, c, a] = s.models;
     assert.deepEqual(
-      { ...a!, latencyMs: undefined, ttftMs: undefined },
+      { ...a!, latencyMs: undefined, ttftMs: undefined, queuedMs: undefined, retryWaitMs: undefined },
       {
         model: A,
         calls: 5,
@@ -168,6 +168,8 @@ describe('history summary', () => {
         tokens: { input: 2000, output: 400, cacheRead: 1200, cacheWrite: 200 },
         latencyMs: undefined,
         ttftMs: undefined,
+        queuedMs: undefined,
+        retryWaitMs: undefined,
         errorsByKind: { rate_limit: 2 },
       },
     );
@@ -187,6 +189,19 @@ describe('history summary', () => {
       { kind: 'rate_limit', count: 2 },
       { kind: 'stream_cut', count: 1 },
     ]);
+  });
+
+  it('keeps queue and retry waits apart from the model latency: their own percentiles, retries over the retried calls', () => {
+    const records = [
+      rec('2025-06-01T10:00:00.000Z', A, { latencyMs: 200, ttftMs: 150, queuedMs: 0, retryWaitMs: 0, attempts: 1 }),
+      rec('2025-06-01T10:00:01.000Z', A, { latencyMs: 210, ttftMs: 160, queuedMs: 1000, retryWaitMs: 0, attempts: 1 }),
+      rec('2025-06-01T10:00:02.000Z', A, { latencyMs: 220, ttftMs: 170, queuedMs: 2000, retryWaitMs: 2500, attempts: 2 }),
+      rec('2025-06-01T10:00:03.000Z', A, { cacheHit: true, latencyMs: 0, ttftMs: null, queuedMs: 0, retryWaitMs: 0, attempts: 0, cacheReadMs: 3 }),
+    ];
+    const [m] = summarizeHistory(records).models;
+    assert.deepEqual([m!.latencyMs.n, m!.latencyMs.min, m!.latencyMs.max], [3, 200, 220], 'the model only: no wait, no cache read');
+    assert.deepEqual([m!.queuedMs.n, m!.queuedMs.p50, m!.queuedMs.p95, m!.queuedMs.max], [4, 0, 2000, 2000], "nearest-rank over 0, 0, 1000, 2000");
+    assert.deepEqual([m!.retryWaitMs.n, m!.retryWaitMs.p50], [1, 2500]);
   });
 
   it('is plain, serialisable data (what the dashboard webview receives)', () => {
@@ -216,16 +231,17 @@ describe('history summary', () => {
     const models = summaryToCsv(s).split('\r\n');
     assert.equal(
       models[0],
-      'model,calls,ok,errors,cache_hits,cache_hit_rate,cost_usd,saved_by_cache_usd,unpriced_calls,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,latency_n,latency_p50_ms,latency_p95_ms,latency_p99_ms,ttft_n,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms',
+      'model,calls,ok,errors,cache_hits,cache_hit_rate,cost_usd,saved_by_cache_usd,unpriced_calls,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,latency_n,latency_p50_ms,latency_p95_ms,latency_p99_ms,ttft_n,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms,queued_p50_ms,queued_p95_ms,retried_calls,retry_wait_p95_ms',
     );
-    assert.equal(models[2], 'local:llama3.2,1,1,0,0,0,0,0,1,10,5,0,0,1,1000,1000,1000,1,100,100,100');
+    // Older records carry no waits: no queue figures, no retried call.
+    assert.equal(models[2], 'local:llama3.2,1,1,0,0,0,0,0,1,10,5,0,0,1,1000,1000,1000,1,100,100,100,,,0,');
     assert.equal(models.length, 5, 'header, 3 models, final empty string after the last CRLF');
 
     const csv = recordsToCsv([
       rec('2025-06-01T00:00:00.000Z', 'a:"quoted", model', { prompt: '=HYPERLINK("http://x")', cost: cost(0.5), ttftMs: 3 }),
     ]).split('\r\n');
-    assert.equal(csv[0], 'time,model,ok,cache_hit,repeat,latency_ms,ttft_ms,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,estimated,cost_usd,error_kind,finish_reason,prompt_hash,run_id,source,prompt');
-    assert.equal(csv[1], '2025-06-01T00:00:00.000Z,"a:""quoted"", model",true,false,0,0,3,0,0,0,0,0,false,0.5,,stop,,,,"\'=HYPERLINK(""http://x"")"');
+    assert.equal(csv[0], 'time,model,ok,cache_hit,repeat,latency_ms,ttft_ms,queued_ms,retry_wait_ms,attempts,cache_read_ms,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,estimated,cost_usd,error_kind,finish_reason,prompt_hash,run_id,source,prompt');
+    assert.equal(csv[1], '2025-06-01T00:00:00.000Z,"a:""quoted"", model",true,false,0,0,3,,,,,0,0,0,0,0,false,0.5,,stop,,,,"\'=HYPERLINK(""http://x"")"');
   });
 
   it('summary.ts and the types it uses import nothing from Node (the webview may run it)', () => {

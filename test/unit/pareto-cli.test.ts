@@ -244,7 +244,7 @@ describe('prompt-profiler pareto / run --pareto', function () {
     const prices = new PriceBook();
     const result = (modelId: string, repeat: number, over: Partial<RunResult> = {}): RunResult => {
       const usage = { ...emptyUsage(), inputTokens: 1000, outputTokens: 200 };
-      return { modelId, repeat, ok: true, output: 'An answer.', finishReason: 'stop', cacheHit: false, ttftMs: 100, latencyMs: 1000 * (repeat + 1), outputTokensPerSec: 50, usage, cost: prices.cost(modelId, usage), error: null, ...over };
+      return { modelId, repeat, ok: true, output: 'An answer.', finishReason: 'stop', cacheHit: false, ttftMs: 100, latencyMs: 1000 * (repeat + 1), queuedMs: 0, retryWaitMs: 0, attempts: 1, cacheReadMs: null, outputTokensPerSec: 50, usage, cost: prices.cost(modelId, usage), error: null, ...over };
     };
     const A = 'openai:gpt-4o-mini';
     const L = 'lab:no-such-model';
@@ -267,6 +267,8 @@ describe('prompt-profiler pareto / run --pareto', function () {
       [['run', 'qa.prompt', '--dataset', 'rows.txt'], /--dataset must be a \.jsonl, \.ndjson, \.csv or \.tsv file \(got "rows\.txt"\)\./],
       [['run', 'qa.prompt', '--dataset', 'missing.jsonl'], /No such file: missing\.jsonl/],
       [['run', 'qa.prompt', '--rows', '2'], /--rows needs --dataset\./],
+      // The README's real-time cap holds: 1,001 rows belong in `batch`.
+      [['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--rows', '1001'], /--rows 1,001 is over the real-time limit of 1,000 rows: send the dataset at half price with `prompt-profiler batch`\./],
       [['run', 'qa.prompt', '--dataset', 'rows.jsonl', '--pareto', '--judge', 'openai:gpt-4.1', '--reference', 'qa.prompt'], /--reference does not apply with --dataset/],
     ];
     for (const [args, message] of cases) {

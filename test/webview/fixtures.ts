@@ -251,6 +251,7 @@ function modelView(modelId: string, costPer1k: number, q: number, rating: number
     answerCacheHits: 0,
     latency: { p50: 1, p95: 1.2, p99: 1.2, n: 3 },
     ttft: { p50: 0.3, p95: 0.4, p99: 0.4, n: 3 },
+    waits: { queuedP95Ms: 850, retried: 1, retryWaitP95Ms: 2000 },
     costPer1k,
     quality: { value: q, source: 'judge', n: 3, detail: 'judge openai:gpt-4o (3 answers)' },
     judge: { value: q, n: 3 },

@@ -275,11 +275,15 @@ describe('webview panel in Chromium', function () {
               outputTokens: 567,
               cacheReadTokens: 1024,
               cost: OPENAI_COST,
+              waits: { queuedMs: 1200, retryWaitMs: 2000, attempts: 2, cacheReadMs: null },
             },
           },
           {
             index: 1,
-            set: { status: 'done', cacheHit: true, usageEstimated: true, inputTokens: 1234, outputTokens: 12345, cost: null, latencyMs: 15, truncatedAt: 12345 },
+            set: {
+              status: 'done', cacheHit: true, usageEstimated: true, inputTokens: 1234, outputTokens: 12345, cost: null, latencyMs: null, elapsedMs: 15,
+              waits: { queuedMs: 0, retryWaitMs: 0, attempts: 0, cacheReadMs: 15 }, truncatedAt: 12345,
+            },
           },
           { index: 2, append: ' and then', set: { status: 'error', error: { kind: 'rate_limit', message: '429 Too Many Requests' } } },
         ],
@@ -307,6 +311,11 @@ describe('webview panel in Chromium', function () {
     assert.equal(await text(0, '.metric-value.input'), '1,234');
     assert.equal(await text(0, '.metric-value.output'), '567');
     assert.equal(await col(0, '.badge-cache').isVisible(), false);
+    // The waits are shown apart from the model's Time and TTFT.
+    assert.equal(await text(0, '.col-waits'), 'queued 1.20 s · retry waits 2.00 s (2 attempts)');
+    assert.equal(await text(1, '.col-waits'), 'read from the answer cache in 15 ms');
+    assert.equal(await text(1, '.metric-value.elapsed'), '15 ms');
+    assert.equal(await col(2, '.col-waits').isVisible(), false, 'no wait, no line');
 
     assert.equal(await text(1, '.metric-value.cost'), 'no price');
     // Cut at the max-tokens cap: said in the status badge.
@@ -656,6 +665,12 @@ describe('webview panel in Chromium', function () {
     // Every percentile with its n, every quality with its source and n.
     const row = page.locator('tr.opt-row[data-id="openai:gpt-4-turbo|answer-cache"] td');
     assert.deepEqual(await row.allTextContents(), ['answer cache GPT-4-turbo + caching', '$4.00', '960 ms · 1.2 s (n=3)', '0.90 (judge, n=3)', '◆ frontier']);
+    // The latency is the model's, and says so; the run's queue and retry waits are shown apart.
+    assert.equal(await page.locator('.options-table th').nth(2).textContent(), 'Model latency p50 · p95 (n)');
+    assert.match(
+      (await page.locator('.assumptions').textContent())!,
+      /Latency is the model's, on the wire \(the answering attempt, from the request to the last byte\); waits are not in it: queued p95 850 ms, 3 calls retried \(retry waits p95 2\.00 s\)\.$/,
+    );
     assert.equal(
       await page.locator('tr.opt-row[data-id="openai:gpt-4|batch"] .frontier-cell').textContent(),
       'no known Batch API price for this provider',

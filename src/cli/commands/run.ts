@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { compileTemplate } from '../../core/batch';
 import { collect, defineCommand, type CommandContext } from '../shared/command';
-import { runOverDataset } from '../shared/datasetRun';
+import { realtimeRows, runOverDataset } from '../shared/datasetRun';
 import { addRunParetoOptions, rereadableStdin, runParetoConfig, RUN_PARETO_HELP, type RunParetoValues } from '../shared/decide';
 import { chooseModels, loadCliConfig, makeEngine, positiveInt } from '../shared/engine';
 import { readInputText, readPrompt } from '../shared/input';
@@ -60,7 +60,7 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
         templateFile,
         templateText,
         datasetFile: values.dataset,
-        rows: positiveInt(values.rows, '--rows'),
+        rows: realtimeRows(positiveInt(values.rows, '--rows')),
         models: chooseModels(values.model, compileTemplate(templateText).models, config),
         concurrency: positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8,
         json: !!values.json,

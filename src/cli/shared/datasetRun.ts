@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatSeconds, measureModel } from '../../core/analysis';
 import { compileTemplate, datasetFormatOf, readDataset, renderTemplate } from '../../core/batch';
-import type { ProfilerEngine, PromptInput } from '../../core/engine';
+import { MAX_REALTIME_ROWS, type ProfilerEngine, type PromptInput } from '../../core/engine';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
-import { Semaphore, type RunProgress, type RunResult } from '../../core/run';
+import type { RunProgress, RunResult } from '../../core/run';
 import type { CliConfig } from './config';
 import { analyseForRun, paretoRunJson, renderParetoSection, REPORT_ONLY_ANALYSIS, type RunParetoConfig } from './decide';
 import { recordRunHistory } from './history';
@@ -22,7 +22,15 @@ import { runResultJson } from './resultJson';
 import { renderTable } from './table';
 
 /** Real-time calls are rows × models: a larger set belongs in `prompt-profiler batch` (half price). */
-export const MAX_DATASET_ROWS = 1000;
+export const MAX_DATASET_ROWS = MAX_REALTIME_ROWS;
+
+/** `--rows N` as given, refused above the real-time cap. */
+export function realtimeRows(rows: number | undefined): number | undefined {
+  if (rows !== undefined && rows > MAX_DATASET_ROWS) {
+    throw new UsageError(`--rows ${formatInt(rows)} is over the real-time limit of ${formatInt(MAX_DATASET_ROWS)} rows: send the dataset at half price with \`prompt-profiler batch\`.`);
+  }
+  return rows;
+}
 
 export interface DatasetRunInput {
   templateFile: string;
@@ -47,37 +55,22 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
   if (!input.quiet) io.stderr(`${plural(prompts.length, 'row')} × ${plural(models.length, 'model')}: ${plural(calls, 'call')}\n`);
   const progress = createProgress(io, { total: calls, quiet: input.quiet, bar: true, label: (r) => `row ${r.repeat + 1} ${r.modelId}` });
 
-  // Rows run side by side, each on all models at once: about `concurrency` calls in flight.
-  const gate = new Semaphore(Math.max(1, Math.floor(input.concurrency / models.length)));
-  const started = performance.now();
-  const perRow = await Promise.all(
-    prompts.map(async (prompt, row): Promise<RunResult[]> => {
-      let release: () => void;
-      try {
-        release = await gate.acquire(io.signal);
-      } catch {
-        return []; // stopped before this row was sent
-      }
-      try {
-        const summary = await engine.run(prompt, models, {
-          concurrency: models.length,
-          signal: io.signal,
-          onProgress: (() => {
-            const report = progress.forRun();
-            // Plain lines name the row: the runner numbers repeats, not rows.
-            return (e: RunProgress) => report(e.type === 'finished' ? { ...e, result: { ...e.result, repeat: row } } : e);
-          })(),
-        });
-        await recordRunHistory(io, prompt, summary.results, input.config.root);
-        return summary.results.map((r) => ({ ...r, repeat: row }));
-      } finally {
-        release();
-      }
-    }),
-  );
+  // Every row × model call under the one concurrency limit (queue waits are then measured as such).
+  const report = progress.forRun();
+  const summary = await engine.runRows(prompts, models, {
+    concurrency: input.concurrency,
+    signal: io.signal,
+    // Plain lines name the row: the runner numbers its calls, not rows.
+    onProgress: (e: RunProgress) => report(e.type === 'finished' ? { ...e, result: { ...e.result, repeat: Math.floor(e.index / models.length) } } : e),
+  });
   progress.stop();
-  const wallMs = performance.now() - started;
-  const results = perRow.flat();
+  const { wallMs } = summary;
+  // A call stopped before it was sent is no result.
+  const results = summary.results.filter((r) => !(r.error?.kind === 'cancelled' && r.attempts === 0));
+  // One history run per row, as each row is its own prompt.
+  const byRow = prompts.map((): RunResult[] => []);
+  for (const r of results) byRow[r.repeat]!.push({ ...r, repeat: 0 });
+  for (const [row, mine] of byRow.entries()) if (mine.length) await recordRunHistory(io, prompts[row]!, mine, input.config.root);
 
   const decide = input.pareto ?? (input.html ? REPORT_ONLY_ANALYSIS : null);
   const analysis = decide

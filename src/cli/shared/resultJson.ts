@@ -20,6 +20,11 @@ export function runResultJson(r: RunResult) {
     cacheHit: r.cacheHit,
     ttftMs: r.ttftMs === null ? null : Math.round(r.ttftMs),
     latencyMs: Math.round(r.latencyMs),
+    // Waits apart from the model's figures above.
+    queuedMs: Math.round(r.queuedMs),
+    retryWaitMs: Math.round(r.retryWaitMs),
+    attempts: r.attempts,
+    cacheReadMs: r.cacheReadMs === null ? null : Math.round(r.cacheReadMs),
     outputTokensPerSec: r.outputTokensPerSec === null ? null : Math.round(r.outputTokensPerSec * 10) / 10,
     usage: {
       inputTokens: r.usage.inputTokens,

@@ -40,7 +40,8 @@ export function renderResultsTable(results: readonly RunResult[]): string {
     results.map((r) => [
       r.modelId + (r.repeat > 0 ? ` #${r.repeat + 1}` : ''),
       formatMs(r.ttftMs),
-      formatMs(r.latencyMs),
+      // A cache hit made no request: no model latency to show.
+      r.cacheHit ? '—' : formatMs(r.latencyMs),
       r.outputTokensPerSec === null ? '—' : r.outputTokensPerSec.toFixed(1),
       `${r.usage.estimated ? '≈ ' : ''}${formatInt(r.usage.inputTokens)}/${formatInt(r.usage.outputTokens)}`,
       costCell(r),

@@ -86,6 +86,8 @@ export interface ModelMeasurement {
   costPerCall: number | null;
   /** Read times of this run's answer-cache hits, ms. */
   hitLatenciesMs: number[];
+  /** What the calls waited beyond the model, never part of `latency`: for a slot or a cool-down, and for retries. */
+  waits: { queuedP95Ms: number | null; retried: number; retryWaitP95Ms: number | null };
   firstError: string | null;
 }
 
@@ -112,7 +114,12 @@ export function measureModel(modelId: string, results: readonly RunResult[]): Mo
     latencySamplesS,
     ttft: percentiles(ttftS),
     costPerCall: costs.length && costs.every((c) => c !== null) ? mean(costs as number[]) : null,
-    hitLatenciesMs: ok.filter((r) => r.cacheHit).map((r) => r.latencyMs),
+    hitLatenciesMs: ok.filter((r) => r.cacheHit).map((r) => r.cacheReadMs ?? 0),
+    waits: {
+      queuedP95Ms: percentiles(mine.map((r) => r.queuedMs))?.p95 ?? null,
+      retried: mine.filter((r) => r.attempts > 1).length,
+      retryWaitP95Ms: percentiles(mine.filter((r) => r.attempts > 1).map((r) => r.retryWaitMs))?.p95 ?? null,
+    },
     firstError: failedRun?.error ? `${failedRun.error.kind}: ${failedRun.error.message}` : null,
   };
 }

@@ -7,6 +7,7 @@
 //   // after a reload:
 //   const again = service.resume(savedState);  await again.wait(…)
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortScope } from '../run/signal';
 import { randomUUID } from 'node:crypto';
 import type { ProviderResolution } from '../engine';
 import { toRequest } from '../engine';
@@ -372,11 +373,28 @@ export class BatchJob {
   /** Polls until every part has ended. */
   async wait(options: BatchWaitOptions = {}): Promise<BatchProgress> {
     const interval = Math.max(0, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
-    for (;;) {
-      const progress = await this.poll(options.signal);
-      options.onProgress?.(progress);
-      if (progress.ended || !this.current.submitted) return progress;
-      await sleep(interval, undefined, { signal: options.signal });
+    // Each poll gets its own child signal: the SDKs add a listener per request to the signal they
+    // are given and never remove it, which a long poll loop would pile onto the caller's.
+    const scope = new AbortScope(options.signal);
+    try {
+      for (;;) {
+        const child = scope.child();
+        let progress: BatchProgress;
+        try {
+          progress = await this.poll(child.signal);
+        } catch (e) {
+          // Stopped by the caller mid-poll: the same AbortError as when stopped between polls.
+          options.signal?.throwIfAborted();
+          throw e;
+        } finally {
+          child.dispose();
+        }
+        options.onProgress?.(progress);
+        if (progress.ended || !this.current.submitted) return progress;
+        await sleep(interval, undefined, { signal: options.signal });
+      }
+    } finally {
+      scope.dispose();
     }
   }
 

@@ -61,6 +61,10 @@ export function historyRecordFromResult(result: RunResult, context: RecordContex
     repeat: result.repeat,
     latencyMs: round3(result.latencyMs),
     ttftMs: result.ttftMs === null ? null : round3(result.ttftMs),
+    queuedMs: round3(result.queuedMs),
+    retryWaitMs: round3(result.retryWaitMs),
+    attempts: result.attempts,
+    ...(result.cacheReadMs === null ? {} : { cacheReadMs: round3(result.cacheReadMs) }),
     tokens: {
       input: u.inputTokens,
       output: u.outputTokens,
@@ -132,6 +136,7 @@ const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
 ]);
 const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h', 'reasoning'] as const;
 const COST_FIELDS = ['total', 'input', 'output', 'cacheRead', 'cacheWrite'] as const;
+const WAIT_FIELDS = ['queuedMs', 'retryWaitMs', 'attempts', 'cacheReadMs'] as const;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -147,6 +152,7 @@ export function recordProblem(value: unknown): string | undefined {
   if (!isNum(value.repeat)) return 'bad repeat';
   if (!isNum(value.latencyMs)) return 'bad latencyMs';
   if (!(value.ttftMs === null || isNum(value.ttftMs))) return 'bad ttftMs';
+  for (const f of WAIT_FIELDS) if (value[f] !== undefined && !isNum(value[f])) return `bad ${f}`;
   if (!isObj(value.tokens)) return 'bad tokens';
   for (const f of TOKEN_FIELDS) if (!isNum(value.tokens[f])) return `bad tokens.${f}`;
   if (value.cost !== null) {

@@ -6,8 +6,11 @@ import { percentile as nearestRank } from '../analysis/stats';
 // Definitions:
 // - Percentiles are nearest-rank, as everywhere in the product (Decide, the CLI): the p-quantile
 //   of n sorted values is x[ceil(p·n) − 1], a value that was measured, never an interpolation.
-// - Model latency counts successful calls that reached the model: answer-cache hits (which
-//   measure a disk read, not the model) and failed calls are left out. Time to first token
+// - Model latency is the wire's (the answering attempt: handed to the HTTP client → last byte)
+//   and counts successful calls that reached the model: answer-cache hits (which
+//   measure a disk read, not the model) and failed calls are left out. Queue and retry waits
+//   are their own figures (`queuedMs` over every call, `retryWaitMs` over the retried ones), never
+//   part of the latency. Time to first token
 //   counts every call that was not a cache hit and received a token (a call cut off after the
 //   first token still measured it).
 // - Cost is what was spent: a cache hit spent nothing, its price is counted in `savedByCache`.
@@ -60,6 +63,10 @@ export interface ModelSummary {
   latencyMs: Percentiles;
   /** Non-cache-hit calls that received a token. */
   ttftMs: Percentiles;
+  /** Waits apart from the latency: for a slot or a cool-down (every call that records it)… */
+  queuedMs: Percentiles;
+  /** …and for retries (the calls that needed more than one attempt). */
+  retryWaitMs: Percentiles;
   errorsByKind: Partial<Record<ErrorKind, number>>;
 }
 
@@ -97,6 +104,8 @@ export interface HistorySummary {
   /** All models together, same rules as per model. */
   latencyMs: Percentiles;
   ttftMs: Percentiles;
+  queuedMs: Percentiles;
+  retryWaitMs: Percentiles;
   /** Sorted by model id. */
   models: ModelSummary[];
   /** Every day from the first call's to the last call's, empty days included, oldest first. */
@@ -143,6 +152,8 @@ interface Acc {
   tokens: TokenTotals;
   latency: number[];
   ttft: number[];
+  queued: number[];
+  retryWait: number[];
   errorsByKind: Map<ErrorKind, number>;
 }
 
@@ -158,6 +169,8 @@ function newAcc(): Acc {
     tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
     latency: [],
     ttft: [],
+    queued: [],
+    retryWait: [],
     errorsByKind: new Map(),
   };
 }
@@ -169,6 +182,8 @@ function add(acc: Acc, r: HistoryRecord): void {
     acc.errors++;
     acc.errorsByKind.set(r.errorKind, (acc.errorsByKind.get(r.errorKind) ?? 0) + 1);
   } else if (!r.ok) acc.errors++;
+  if (r.queuedMs !== undefined) acc.queued.push(r.queuedMs);
+  if (r.retryWaitMs !== undefined && (r.attempts ?? 0) > 1) acc.retryWait.push(r.retryWaitMs);
   if (r.cacheHit) {
     acc.cacheHits++;
     if (r.cost) acc.savedByCache += r.cost.total;
@@ -255,6 +270,8 @@ export function summarizeHistory(records: readonly HistoryRecord[], options: Sum
       tokens: a.tokens,
       latencyMs: percentiles(a.latency),
       ttftMs: percentiles(a.ttft),
+      queuedMs: percentiles(a.queued),
+      retryWaitMs: percentiles(a.retryWait),
       errorsByKind: Object.fromEntries([...a.errorsByKind].sort(([x], [y]) => (x < y ? -1 : 1))),
     };
   });
@@ -277,6 +294,8 @@ export function summarizeHistory(records: readonly HistoryRecord[], options: Sum
     tokens: total.tokens,
     latencyMs: percentiles(total.latency),
     ttftMs: percentiles(total.ttft),
+    queuedMs: percentiles(total.queued),
+    retryWaitMs: percentiles(total.retryWait),
     models,
     days,
     errorsByKind: [...total.errorsByKind]
@@ -311,12 +330,14 @@ export function summaryToCsv(summary: HistorySummary, table: SummaryTable = 'mod
           'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
           'latency_n', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms',
           'ttft_n', 'ttft_p50_ms', 'ttft_p95_ms', 'ttft_p99_ms',
+          'queued_p50_ms', 'queued_p95_ms', 'retried_calls', 'retry_wait_p95_ms',
         ],
         summary.models.map((m) => [
           m.model, m.calls, m.okCalls, m.errors, m.cacheHits, m.cacheHitRate, m.cost, m.savedByCache, m.unpricedCalls,
           m.tokens.input, m.tokens.output, m.tokens.cacheRead, m.tokens.cacheWrite,
           m.latencyMs.n, m.latencyMs.p50, m.latencyMs.p95, m.latencyMs.p99,
           m.ttftMs.n, m.ttftMs.p50, m.ttftMs.p95, m.ttftMs.p99,
+          m.queuedMs.p50, m.queuedMs.p95, m.retryWaitMs.n, m.retryWaitMs.p95,
         ]),
       );
     case 'days':
@@ -338,12 +359,12 @@ export function summaryToJson(summary: HistorySummary): string {
 export function recordsToCsv(records: readonly HistoryRecord[]): string {
   return csv(
     [
-      'time', 'model', 'ok', 'cache_hit', 'repeat', 'latency_ms', 'ttft_ms',
+      'time', 'model', 'ok', 'cache_hit', 'repeat', 'latency_ms', 'ttft_ms', 'queued_ms', 'retry_wait_ms', 'attempts', 'cache_read_ms',
       'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'estimated',
       'cost_usd', 'error_kind', 'finish_reason', 'prompt_hash', 'run_id', 'source', 'prompt',
     ],
     records.map((r) => [
-      r.time, r.model, r.ok, r.cacheHit, r.repeat, r.latencyMs, r.ttftMs,
+      r.time, r.model, r.ok, r.cacheHit, r.repeat, r.latencyMs, r.ttftMs, r.queuedMs, r.retryWaitMs, r.attempts, r.cacheReadMs,
       r.tokens.input, r.tokens.output, r.tokens.cacheRead, r.tokens.cacheWrite, r.tokens.reasoning, r.tokens.estimated,
       r.cost?.total ?? null, r.errorKind, r.finishReason, r.promptHash, r.runId, r.source, r.prompt,
     ]),

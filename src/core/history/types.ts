@@ -46,9 +46,18 @@ export interface HistoryRecord {
   cacheHit: boolean;
   /** 0-based repeat number within its run. */
   repeat: number;
+  /** The model's latency on the wire (the answering attempt); 0 for a cache hit (no request). */
   latencyMs: number;
-  /** null when no token arrived. */
+  /** null when no token arrived, and for a cache hit. */
   ttftMs: number | null;
+  /** Waiting for a slot or a 429 cool-down before the first attempt (absent in older records). */
+  queuedMs?: number;
+  /** From the first attempt to the one that answered: failed attempts and the waits between them. */
+  retryWaitMs?: number;
+  /** HTTP attempts; 0 when nothing was sent. */
+  attempts?: number;
+  /** A cache hit's read time. */
+  cacheReadMs?: number;
   tokens: HistoryTokens;
   /**
    * The call's price; null = no price known. For a cache hit it is what the answer cost when it

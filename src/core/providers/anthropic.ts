@@ -1,11 +1,12 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, with prompt-cache breakpoints.
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { ChatRequest, FinishReason, Provider, ProviderConfig, ReportedCost, StreamEvent, TokenCount, Usage } from '../types';
+import type { ChatRequest, FinishReason, Provider, ProviderConfig, ReportedCost, StreamEvent, TokenCount, Usage, WireRecorder } from '../types';
 import { baseURLProblem, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import { completeUsage, type UsageEstimator } from './estimate';
 import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
+import { wireOptions } from './wire';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** Anthropic requires max_tokens; used when the request leaves it open. */
@@ -45,7 +46,7 @@ export class AnthropicProvider implements Provider {
     return this.client;
   }
 
-  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+  async *stream(request: ChatRequest, signal?: AbortSignal, wire?: WireRecorder): AsyncIterable<StreamEvent> {
     if (!this.config.apiKey) {
       yield {
         type: 'error',
@@ -69,7 +70,7 @@ export class AnthropicProvider implements Provider {
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
       const { data: stream, response } = await this.getClient()
-        .messages.create(toAnthropicParams(request), { signal: guard.signal })
+        .messages.create(toAnthropicParams(request), { signal: guard.signal, ...wireOptions(wire) })
         .withResponse();
       headerCost = costFromHeaders(response.headers);
       // The response has started: a failure from here on cuts an answer in progress.
@@ -97,7 +98,9 @@ export class AnthropicProvider implements Provider {
             break;
         }
       }
+      wire?.lastByte();
     } catch (e) {
+      wire?.lastByte();
       const error =
         guard.stopReason('Anthropic', started) ??
         toProviderError(e, {

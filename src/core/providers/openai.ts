@@ -2,11 +2,12 @@
 // OpenRouter), through the official `openai` SDK.
 import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ChatRequest, FinishReason, OutputTokensParam, Provider, ProviderConfig, ReportedCost, StreamEvent, Usage } from '../types';
+import type { ChatRequest, FinishReason, OutputTokensParam, Provider, ProviderConfig, ReportedCost, StreamEvent, Usage, WireRecorder } from '../types';
 import { baseURLProblem, serverMessage, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import { completeUsage, type UsageEstimator } from './estimate';
 import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
+import { wireOptions } from './wire';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -59,7 +60,7 @@ export class OpenAIProvider implements Provider {
     return this.client;
   }
 
-  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+  async *stream(request: ChatRequest, signal?: AbortSignal, wire?: WireRecorder): AsyncIterable<StreamEvent> {
     if (this.config.type === 'openai' && !this.config.apiKey) {
       yield {
         type: 'error',
@@ -95,7 +96,7 @@ export class OpenAIProvider implements Provider {
             ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
             ...(request.maxOutputTokens !== undefined ? { [outputTokensParam(this.config)]: request.maxOutputTokens } : {}),
           },
-          { signal: guard.signal },
+          { signal: guard.signal, ...wireOptions(wire) },
         )
         .withResponse();
       headerCost = costFromHeaders(response.headers);
@@ -115,7 +116,9 @@ export class OpenAIProvider implements Provider {
           if (choice.finish_reason) finish = mapOpenAIFinish(choice.finish_reason);
         }
       }
+      wire?.lastByte();
     } catch (e) {
+      wire?.lastByte();
       const error =
         guard.stopReason(this.vendor, started) ??
         toProviderError(e, {

@@ -4,13 +4,15 @@ import { format } from 'node:util';
 import type { ProviderConfig, ProviderLog, ReportedCost } from '../types';
 import { redact } from './errors';
 import { tracingFetch } from './responseTrace';
+import { wiredFetch } from './wire';
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 type LogFn = (message: string, ...rest: unknown[]) => void;
 
 export function sdkSharedOptions(config: ProviderConfig) {
   return {
-    fetch: tracingFetch(),
+    // Stamps each HTTP attempt for the call's wire timing (./wire.ts), then keeps an error's body.
+    fetch: tracingFetch(wiredFetch),
     ...(config.headers && Object.keys(config.headers).length ? { defaultHeaders: config.headers } : {}),
     logger: sdkLogger(config),
     // Without a log of ours the SDK is silent: a raw line on stderr helps nobody.

@@ -25,10 +25,11 @@ export class StreamGuard {
     return this.controller.signal;
   }
 
-  /** Call on every chunk received. */
+  /** Call on every chunk received. Restarts the one idle timer (no new timer per chunk). */
   touch(): void {
-    clearTimeout(this.timer);
-    if (this.idleMs > 0) {
+    if (this.idleMs <= 0) return;
+    if (this.timer) this.timer.refresh();
+    else {
       this.timer = setTimeout(() => {
         this.idleTimedOut = true;
         this.controller.abort(new Error('idle timeout'));

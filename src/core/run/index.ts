@@ -1,2 +1,4 @@
 export * from './runner';
 export { Semaphore } from './semaphore';
+export { AbortScope, type ChildSignal } from './signal';
+export { WireClock, type WireTiming } from './wire';

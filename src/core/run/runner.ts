@@ -1,8 +1,11 @@
 // Runs one prompt against N models × R repeats in parallel: a global concurrency limit, a
-// per-provider limit, a cool-down on 429, one AbortSignal that cancels everything.
+// per-provider limit, a cool-down on 429, one AbortSignal that cancels everything. Each call's
+// TTFT and latency are the wire's (wire.ts); waits for a slot and for retries are their own figures.
 import type { ChatRequest, CostBreakdown, FinishReason, Provider, ProviderError, Usage } from '../types';
 import { emptyUsage } from '../types';
 import { Semaphore } from './semaphore';
+import { AbortScope } from './signal';
+import { WireClock, type WireTiming } from './wire';
 import type { AnswerCacheEntry } from '../cache';
 
 export interface RunTarget {
@@ -30,9 +33,28 @@ export interface RunResult {
   output: string;
   finishReason: FinishReason | null;
   cacheHit: boolean;
-  /** Time to first token; null when no token arrived. For a cache hit: the time to read it. */
+  /**
+   * The model's time to first token, on the wire: from handing the answering attempt to the HTTP
+   * client to its first token. null when no token arrived, and for a cache hit.
+   */
   ttftMs: number | null;
+  /**
+   * The model's latency, on the wire: from handing the answering attempt to the HTTP client to the
+   * stream's last byte. 0 when no request was made: a cache hit (see cacheReadMs) or a call
+   * refused before sending.
+   */
   latencyMs: number;
+  /** Waiting for a slot (the concurrency limits) and for a provider's 429 cool-down, before the first attempt. */
+  queuedMs: number;
+  /**
+   * From the first attempt to the one that answered: the failed attempts and the waits between
+   * them (the SDK's back-off, retry-after, the runner's cool-down). 0 without a retry.
+   */
+  retryWaitMs: number;
+  /** HTTP attempts made (the SDK's retries and the runner's included); 0 when nothing was sent. */
+  attempts: number;
+  /** For a cache hit, the time to read the answer from the cache; null otherwise. */
+  cacheReadMs: number | null;
   /** Output tokens per second of generation (after the first token). */
   outputTokensPerSec: number | null;
   usage: Usage;
@@ -88,46 +110,177 @@ export async function runPrompt(targets: RunTarget[], options: RunOptions): Prom
     if (!s) perProvider.set(name, (s = new Semaphore(limit)));
     return s;
   };
+  // One listener on the caller's signal; each request aborts through its own child.
+  const scope = new AbortScope(options.signal);
 
   const jobs: { target: RunTarget; repeat: number }[] = [];
   // Repeat-major order: the first answer of every model arrives before any model's second.
   for (let r = 0; r < repeats; r++) for (const target of targets) jobs.push({ target, repeat: r });
 
   const started = now();
-  const results = await Promise.all(
-    jobs.map(async ({ target, repeat }, index): Promise<RunResult> => {
-      const providerName = target.provider.config.name;
-      let releaseProvider: (() => void) | undefined;
-      let releaseGlobal: (() => void) | undefined;
-      try {
-        releaseProvider = await providerGate(providerName)?.acquire(options.signal);
-        releaseGlobal = await global.acquire(options.signal);
-      } catch {
-        releaseProvider?.();
-        return finish(index, cancelledResult(target.modelId, repeat));
-      }
-      try {
-        options.onProgress?.({ type: 'started', index, modelId: target.modelId, repeat });
-        let attempt = 0;
-        for (;;) {
-          await waitCooldown(cooldownUntil.get(providerName), now, options.signal);
-          const result = await runOne(target, repeat, index, options, now);
-          const retries = options.rateLimitRetries ?? 1;
-          if (result.error?.kind === 'rate_limit' && !result.output && attempt < retries && !options.signal?.aborted) {
-            attempt++;
-            const wait = (result.error as ProviderError & { retryAfterMs?: number }).retryAfterMs ?? DEFAULT_COOLDOWN_MS;
-            cooldownUntil.set(providerName, Math.max(cooldownUntil.get(providerName) ?? 0, now() + wait));
-            continue;
-          }
-          return finish(index, result);
+  try {
+    const results = await Promise.all(
+      jobs.map(async ({ target, repeat }, index): Promise<RunResult> => {
+        const child = scope.child();
+        try {
+          return await runJob(target, repeat, index, child.signal);
+        } finally {
+          child.dispose();
         }
-      } finally {
-        releaseGlobal?.();
-        releaseProvider?.();
+      }),
+    );
+    return { results, wallMs: now() - started };
+  } finally {
+    scope.dispose();
+  }
+
+  async function runJob(target: RunTarget, repeat: number, index: number, signal: AbortSignal): Promise<RunResult> {
+    const providerName = target.provider.config.name;
+    const queuedAt = now();
+    let releaseProvider: (() => void) | undefined;
+    let releaseGlobal: (() => void) | undefined;
+    try {
+      releaseProvider = await providerGate(providerName)?.acquire(signal);
+      releaseGlobal = await global.acquire(signal);
+    } catch {
+      releaseProvider?.();
+      return finish(index, notSent(target.modelId, repeat, { kind: 'cancelled', message: 'Cancelled before it started.' }));
+    }
+    let answer: Answered;
+    try {
+      options.onProgress?.({ type: 'started', index, modelId: target.modelId, repeat });
+      answer = await attemptAll(target, repeat, index, signal, now() - queuedAt);
+    } finally {
+      releaseGlobal?.();
+      releaseProvider?.();
+    }
+    // The answer cache is written after the slot is free and outside every measured interval.
+    await answer.save?.();
+    return finish(index, answer.result);
+  }
+
+  async function attemptAll(target: RunTarget, repeat: number, index: number, signal: AbortSignal, slotWaitMs: number): Promise<Answered> {
+    const providerName = target.provider.config.name;
+    if (signal.aborted) return { result: notSent(target.modelId, repeat, { kind: 'cancelled', message: 'Cancelled.' }) };
+    const key = options.cache?.keyFor(target);
+    // Repeats are there to measure the model: only the first one may come from the cache.
+    if (options.cache && key && !options.bypassCache && repeat === 0) {
+      const hit = await readCache(target, repeat, index, key, options.cache, slotWaitMs);
+      if (hit) return { result: hit };
+    }
+    const preflightError = await options.preflight?.(target);
+    if (preflightError) return { result: { ...notSent(target.modelId, repeat, preflightError), queuedMs: slotWaitMs } };
+
+    let queuedMs = slotWaitMs;
+    let firstAttemptAt: number | undefined;
+    let attempts = 0;
+    for (let tries = 0; ; tries++) {
+      const cooldownFrom = now();
+      await waitCooldown(cooldownUntil.get(providerName), now, signal);
+      // A cool-down before the first attempt is queueing; between attempts it is a retry wait.
+      if (firstAttemptAt === undefined) queuedMs += now() - cooldownFrom;
+      const call = await callOnce(target, index, signal);
+      firstAttemptAt ??= call.wire.firstAttemptAt;
+      attempts += call.wire.attempts;
+      const retryAfter = (call.error as (ProviderError & { retryAfterMs?: number }) | null)?.retryAfterMs;
+      if (call.error?.kind === 'rate_limit' && !call.output && tries < (options.rateLimitRetries ?? 1) && !signal.aborted) {
+        const wait = retryAfter ?? DEFAULT_COOLDOWN_MS;
+        cooldownUntil.set(providerName, Math.max(cooldownUntil.get(providerName) ?? 0, now() + wait));
+        continue;
       }
-    }),
-  );
-  return { results, wallMs: now() - started };
+      const { wire } = call;
+      const result: RunResult = {
+        modelId: target.modelId,
+        repeat,
+        ok: call.error === null,
+        output: call.output,
+        finishReason: call.finishReason,
+        cacheHit: false,
+        ttftMs: wire.ttftMs,
+        latencyMs: wire.latencyMs,
+        queuedMs,
+        retryWaitMs: wire.answeringAttemptAt - firstAttemptAt,
+        attempts,
+        cacheReadMs: null,
+        outputTokensPerSec: tokensPerSec(call.usage?.outputTokens ?? 0, wire.ttftMs, wire.latencyMs),
+        usage: call.usage ?? emptyUsage(),
+        cost: call.usage ? options.price(target.modelId, call.usage) : null,
+        error: call.error,
+      };
+      const cache = options.cache;
+      const save =
+        result.ok && cache && key && call.finishReason
+          ? () =>
+              cache.set({
+                key,
+                model: target.modelId,
+                createdAt: Date.now(),
+                output: result.output,
+                usage: result.usage,
+                finishReason: call.finishReason!,
+                ttftMs: result.ttftMs,
+                latencyMs: result.latencyMs,
+              })
+          : undefined;
+      return { result, save };
+    }
+  }
+
+  async function readCache(target: RunTarget, repeat: number, index: number, key: string, cache: AnswerStore, queuedMs: number): Promise<RunResult | undefined> {
+    const readFrom = now();
+    const hit = await cache.get(key);
+    if (!hit) return undefined;
+    const cacheReadMs = now() - readFrom;
+    options.onProgress?.({ type: 'text', index, text: hit.output });
+    return {
+      ...notSent(target.modelId, repeat, null),
+      ok: true,
+      output: hit.output,
+      finishReason: hit.finishReason,
+      cacheHit: true,
+      queuedMs,
+      cacheReadMs,
+      outputTokensPerSec: tokensPerSec(hit.usage.outputTokens, hit.ttftMs, hit.latencyMs),
+      usage: hit.usage,
+      cost: options.price(target.modelId, hit.usage),
+      original: { ttftMs: hit.ttftMs, latencyMs: hit.latencyMs, createdAt: hit.createdAt },
+    };
+  }
+
+  /** One call of the provider (which may make several HTTP attempts): the stream and its wire times. */
+  async function callOnce(target: RunTarget, index: number, signal: AbortSignal): Promise<Call> {
+    const wire = new WireClock(now);
+    // Chunks are joined once at the end: no per-token copy of the answer so far.
+    const chunks: string[] = [];
+    let usage: Usage | undefined;
+    let finishReason: FinishReason | null = null;
+    let error: ProviderError | null = null;
+    wire.streamCalled();
+    for await (const event of target.provider.stream(target.request, signal, wire)) {
+      switch (event.type) {
+        case 'text':
+          if (!chunks.length) wire.firstToken();
+          chunks.push(event.text);
+          options.onProgress?.({ type: 'text', index, text: event.text });
+          break;
+        case 'usage':
+          usage = event.usage;
+          break;
+        case 'finish':
+          finishReason = event.reason;
+          // The answer is complete: for a provider that marks no last byte (no HTTP, e.g. VS Code's
+          // language models), what it does after this (count the tokens) is not the model's time.
+          wire.lastByte();
+          break;
+        case 'error':
+          error = event.error;
+          break;
+      }
+    }
+    // A provider that does not mark its last byte ends here.
+    wire.lastByte();
+    return { output: chunks.join(''), usage, finishReason, error, wire: wire.timing() };
+  }
 
   function finish(index: number, result: RunResult): RunResult {
     options.onProgress?.({ type: 'finished', index, result });
@@ -135,21 +288,36 @@ export async function runPrompt(targets: RunTarget[], options: RunOptions): Prom
   }
 }
 
-async function waitCooldown(until: number | undefined, now: () => number, signal?: AbortSignal): Promise<void> {
+interface Call {
+  output: string;
+  usage: Usage | undefined;
+  finishReason: FinishReason | null;
+  error: ProviderError | null;
+  wire: WireTiming;
+}
+
+interface Answered {
+  result: RunResult;
+  /** Writes the answer to the cache. */
+  save?: () => Promise<void>;
+}
+
+async function waitCooldown(until: number | undefined, now: () => number, signal: AbortSignal): Promise<void> {
   const ms = until === undefined ? 0 : until - now();
-  if (ms <= 0 || signal?.aborted) return;
+  if (ms <= 0 || signal.aborted) return;
   await new Promise<void>((resolve) => {
     const t = setTimeout(done, ms);
     function done() {
       clearTimeout(t);
-      signal?.removeEventListener('abort', done);
+      signal.removeEventListener('abort', done);
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 
-function cancelledResult(modelId: string, repeat: number): RunResult {
+/** A result for a call that sent nothing (cancelled in the queue, refused before sending). */
+function notSent(modelId: string, repeat: number, error: ProviderError | null): RunResult {
   return {
     modelId,
     repeat,
@@ -159,105 +327,13 @@ function cancelledResult(modelId: string, repeat: number): RunResult {
     cacheHit: false,
     ttftMs: null,
     latencyMs: 0,
+    queuedMs: 0,
+    retryWaitMs: 0,
+    attempts: 0,
+    cacheReadMs: null,
     outputTokensPerSec: null,
     usage: emptyUsage(),
     cost: null,
-    error: { kind: 'cancelled', message: 'Cancelled before it started.' },
-  };
-}
-
-async function runOne(
-  target: RunTarget,
-  repeat: number,
-  index: number,
-  options: RunOptions,
-  now: () => number,
-): Promise<RunResult> {
-  const t0 = now();
-  if (options.signal?.aborted) return cancelledResult(target.modelId, repeat);
-  const key = options.cache?.keyFor(target);
-  // Repeats are there to measure the model: only the first one may come from the cache.
-  if (options.cache && key && !options.bypassCache && repeat === 0) {
-    const hit = await options.cache.get(key);
-    if (hit) {
-      const elapsed = now() - t0;
-      options.onProgress?.({ type: 'text', index, text: hit.output });
-      return {
-        modelId: target.modelId,
-        repeat,
-        ok: true,
-        output: hit.output,
-        finishReason: hit.finishReason,
-        cacheHit: true,
-        ttftMs: elapsed,
-        latencyMs: elapsed,
-        outputTokensPerSec: tokensPerSec(hit.usage.outputTokens, hit.ttftMs, hit.latencyMs),
-        usage: hit.usage,
-        cost: options.price(target.modelId, hit.usage),
-        error: null,
-        original: { ttftMs: hit.ttftMs, latencyMs: hit.latencyMs, createdAt: hit.createdAt },
-      };
-    }
-  }
-
-  const preflightError = await options.preflight?.(target);
-  if (preflightError) {
-    return { ...cancelledResult(target.modelId, repeat), error: preflightError, latencyMs: now() - t0 };
-  }
-
-  let output = '';
-  let ttftMs: number | null = null;
-  let usage: Usage | undefined;
-  let finishReason: FinishReason | null = null;
-  let error: ProviderError | null = null;
-  let finishedAt: number | undefined;
-  for await (const event of target.provider.stream(target.request, options.signal)) {
-    switch (event.type) {
-      case 'text':
-        if (ttftMs === null) ttftMs = now() - t0;
-        output += event.text;
-        options.onProgress?.({ type: 'text', index, text: event.text });
-        break;
-      case 'usage':
-        usage = event.usage;
-        break;
-      case 'finish':
-        finishReason = event.reason;
-        // The answer is complete: what a provider does after it (count the tokens) is not the model's time.
-        finishedAt ??= now();
-        break;
-      case 'error':
-        error = event.error;
-        break;
-    }
-  }
-  const latencyMs = (finishedAt ?? now()) - t0;
-  const finalUsage = usage ?? emptyUsage();
-  const ok = error === null;
-  if (ok && options.cache && key && finishReason) {
-    await options.cache.set({
-      key,
-      model: target.modelId,
-      createdAt: Date.now(),
-      output,
-      usage: finalUsage,
-      finishReason,
-      ttftMs,
-      latencyMs,
-    });
-  }
-  return {
-    modelId: target.modelId,
-    repeat,
-    ok,
-    output,
-    finishReason,
-    cacheHit: false,
-    ttftMs,
-    latencyMs,
-    outputTokensPerSec: tokensPerSec(finalUsage.outputTokens, ttftMs, latencyMs),
-    usage: finalUsage,
-    cost: usage ? options.price(target.modelId, finalUsage) : null,
     error,
   };
 }

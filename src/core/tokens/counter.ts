@@ -22,6 +22,8 @@ export interface TokenCounterOptions {
   exactCounter?: ExactTokenCounter;
   /** Exact counts kept (LRU). Default 1000. */
   cacheSize?: number;
+  /** Loads a model's local tokenizer (default: the bundled encodings, once each). */
+  loadTokenizer?: (model: string, provider: string) => Promise<ModelTokenizer>;
 }
 
 export interface CountOptions {
@@ -33,9 +35,11 @@ export class TokenCounter {
   private readonly exactCounter?: ExactTokenCounter;
   private readonly exact: LRUCache<string, TokenCount>;
   private readonly inFlight = new Map<string, Promise<TokenCount | undefined>>();
+  private readonly loadTokenizer: (model: string, provider: string) => Promise<ModelTokenizer>;
 
   constructor(options: TokenCounterOptions = {}) {
     this.exactCounter = options.exactCounter;
+    this.loadTokenizer = options.loadTokenizer ?? loadTokenizer;
     this.exact = new LRUCache<string, TokenCount>({ max: options.cacheSize ?? 1000 });
   }
 
@@ -98,7 +102,7 @@ export class TokenCounter {
 
   private tokenizer(modelId: string): Promise<ModelTokenizer> {
     const { provider, model } = parseModelId(modelId);
-    return loadTokenizer(model, provider);
+    return this.loadTokenizer(model, provider);
   }
 
   /** One remote call per distinct content, even for concurrent callers. */

@@ -113,6 +113,7 @@ export function buildAnalysisView(m: Measurements, cfg: DecideConfig, st: ViewSt
       answerCacheHits: mm.answerCacheHits,
       latency: mm.latency,
       ttft: mm.ttft,
+      waits: mm.waits,
       costPer1k: asIs?.costPer1k ?? null,
       quality: quality[id],
       judge: scores.length ? { value: scores.reduce((s, x) => s + x, 0) / scores.length, n: scores.length } : null,

@@ -471,9 +471,11 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
   return {
     status: r.ok ? 'done' : r.error?.kind === 'cancelled' ? 'cancelled' : 'error',
     cacheHit: r.cacheHit,
-    elapsedMs: r.latencyMs,
+    // A cache hit took its read time and has no model latency.
+    elapsedMs: r.cacheHit ? (r.cacheReadMs ?? 0) : r.latencyMs,
     ttftMs: r.ttftMs,
-    latencyMs: r.latencyMs,
+    latencyMs: r.cacheHit ? null : r.latencyMs,
+    waits: { queuedMs: r.queuedMs, retryWaitMs: r.retryWaitMs, attempts: r.attempts, cacheReadMs: r.cacheReadMs },
     outputTokensPerSec: r.outputTokensPerSec,
     inputTokens: hasUsage ? r.usage.inputTokens : null,
     outputTokens: hasUsage ? r.usage.outputTokens : null,

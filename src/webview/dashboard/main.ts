@@ -132,7 +132,7 @@ class Dashboard {
       h(
         'div',
         { class: 'grid' },
-        card('latency', 'Latency per model', 'Latency p50, p95 and p99 per model, in milliseconds', this.latencyTable),
+        card('latency', 'Model latency per model', 'The model latency on the wire (queue and retry waits apart) p50, p95 and p99 per model, in milliseconds', this.latencyTable),
         card('ttft', 'Time to first token per model', 'Time to first token p50, p95 and p99 per model, in milliseconds', this.ttftTable),
         card('costByDay', 'Cost by day', 'Cost per day, stacked by model'),
         card('costByModel', 'Cost by model', 'Cost per model'),
@@ -263,8 +263,15 @@ class Dashboard {
       tile('Calls', formatInt(s.calls), `${formatInt(s.okCalls)} ok · ${formatInt(s.errors)} failed`, 'kpi-calls'),
       tile('Spent', formatUsd(s.cost), s.unpricedCalls ? `+ ${formatInt(s.unpricedCalls)} unpriced call${s.unpricedCalls === 1 ? '' : 's'}` : 'cache hits excluded', 'kpi-cost'),
       tile('Answer-cache hit rate', pct(s.cacheHitRate), `${formatInt(s.cacheHits)} hit${s.cacheHits === 1 ? '' : 's'} · saved ${formatUsd(s.savedByCache)}`, 'kpi-hits'),
-      tile('Latency p50 / p95', `${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p95)}`, `p99 ${ms(s.latencyMs.p99)} · n = ${formatInt(s.latencyMs.n)}`, 'kpi-latency'),
+      tile('Model latency p50 / p95', `${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p95)}`, `on the wire, waits apart · p99 ${ms(s.latencyMs.p99)} · n = ${formatInt(s.latencyMs.n)}`, 'kpi-latency'),
       tile('Time to first token p50 / p95', `${ms(s.ttftMs.p50)} / ${ms(s.ttftMs.p95)}`, `p99 ${ms(s.ttftMs.p99)} · n = ${formatInt(s.ttftMs.n)}`, 'kpi-ttft'),
+      // Queue and retry waits: what the user waited beyond the model, never inside its latency.
+      tile(
+        'Waits p95: queued / retries',
+        `${ms(s.queuedMs.p95)} / ${ms(s.retryWaitMs.p95)}`,
+        `not in the latency · ${formatInt(s.retryWaitMs.n)} call${s.retryWaitMs.n === 1 ? '' : 's'} retried`,
+        'kpi-waits',
+      ),
     );
   }
 
@@ -374,7 +381,12 @@ class Dashboard {
         const p = pick(m);
         return [m.model, formatInt(p.n), ms(p.p50), ms(p.p95), ms(p.p99)];
       });
-    table(this.latencyTable, ['Model', 'n', 'p50', 'p95', 'p99'], percentileRows((m) => m.latencyMs), [1, 2, 3, 4]);
+    table(
+      this.latencyTable,
+      ['Model', 'n', 'p50', 'p95', 'p99', 'queued p95', 'retry wait p95'],
+      percentileRows((m) => m.latencyMs).map((row, i) => [...row, ms(s.models[i]!.queuedMs.p95), ms(s.models[i]!.retryWaitMs.p95)]),
+      [1, 2, 3, 4, 5, 6],
+    );
     table(this.ttftTable, ['Model', 'n', 'p50', 'p95', 'p99'], percentileRows((m) => m.ttftMs), [1, 2, 3, 4]);
     table(
       this.modelTable,

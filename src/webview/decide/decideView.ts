@@ -6,7 +6,7 @@ import { decide, type Decision } from '../../core/analysis/decide';
 import { dominatorsOf, formatSeconds, LIMITS, limitMisses, validateRequirements, type Limit, type ParetoPoint, type Requirements } from '../../core/analysis/pareto';
 import { rankable } from '../../core/analysis/options';
 import { cheapestMeetingBar } from '../../core/analysis/routing';
-import { formatUsd } from '../../core/format';
+import { formatMs, formatUsd } from '../../core/format';
 import { h, setText, show } from '../dom';
 import type { AnalysisView, DecisionOption, ModelView, QualityFigure, WebviewToHost } from '../protocol';
 import { DecideChart, qualityRange } from './chart';
@@ -150,7 +150,7 @@ export class DecideView {
         h(
           'tr',
           {},
-          ...['Option', 'Cost / 1k calls', 'Latency p50 · p95 (n)', 'Quality (source, n)', 'Frontier'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })),
+          ...['Option', 'Cost / 1k calls', 'Model latency p50 · p95 (n)', 'Quality (source, n)', 'Frontier'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })),
         ),
       ),
       this.tableBody,
@@ -328,7 +328,8 @@ export class DecideView {
       this.assumptionsEl,
       `Assumptions: answer-cache hit rate ${+(s.answerCacheHitRate * 100).toFixed(1)} % (${s.hitRateDetail}); ` +
         `Batch API results within ${formatSeconds(s.batchCompletionS)}; a prompt-cache write spread over ${s.callsPerCacheWindow} calls per TTL window; ` +
-        `a cascade accepts the cheap answer at judge score ≥ ${s.cascadeThreshold}. Percentiles are nearest-rank over the runs (n=); answer-cache hits count with their original generation time.`,
+        `a cascade accepts the cheap answer at judge score ≥ ${s.cascadeThreshold}. Percentiles are nearest-rank over the runs (n=); answer-cache hits count with their original generation time. ` +
+        waitsText(a.models),
     );
   }
 
@@ -574,4 +575,16 @@ export function parseLimit(raw: string): { ok: true; value: number | undefined }
   if (!s) return { ok: true, value: undefined };
   const v = Number(s);
   return Number.isFinite(v) ? { ok: true, value: v } : { ok: false };
+}
+
+/** Latency is the model's alone: say so, and show this run's waits apart. */
+function waitsText(models: readonly ModelView[]): string {
+  const queued = Math.max(0, ...models.map((m) => m.waits?.queuedP95Ms ?? 0));
+  const retried = models.reduce((n, m) => n + (m.waits?.retried ?? 0), 0);
+  const retryWait = Math.max(0, ...models.map((m) => m.waits?.retryWaitP95Ms ?? 0));
+  return (
+    `Latency is the model's, on the wire (the answering attempt, from the request to the last byte); ` +
+    `waits are not in it: queued p95 ${formatMs(queued)}` +
+    (retried ? `, ${retried} call${retried === 1 ? '' : 's'} retried (retry waits p95 ${formatMs(retryWait)}).` : ', no retries.')
+  );
 }
