@@ -8,6 +8,7 @@ import { registerPareto } from './commands/pareto';
 import { registerPlan } from './commands/plan';
 import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
+import { terminalSafe } from '../core/text';
 import { seeHelp, type CommandContext } from './shared/command';
 import { UsageError, type CliIO } from './shared/io';
 
@@ -40,7 +41,10 @@ function buildProgram(ctx: CommandContext): Command {
   return program;
 }
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO): Promise<number> {
+  // Answers, error messages and model ids come from models and repositories: whatever we print,
+  // no escape sequence of theirs reaches the terminal (we print none of our own).
+  const io: CliIO = { ...rawIO, stdout: (s) => rawIO.stdout(terminalSafe(s)), stderr: (s) => rawIO.stderr(terminalSafe(s)) };
   let code = 0;
   const ctx: CommandContext = { io, exit: (c) => (code = c) };
   const program = buildProgram(ctx);

@@ -85,7 +85,11 @@ export interface ProviderConfig {
   timeoutMs?: number;
   /** A stream with no data for this long is cut (default 120 s; 0 = never). */
   idleTimeoutMs?: number;
+  /** Where the SDK's own log lines go (never the console). */
+  log?: ProviderLog;
 }
+
+export type ProviderLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
 
 export interface TokenCount {
   tokens: number;

@@ -3,9 +3,11 @@
 // receives a key after the user confirms it in a trusted workspace, and in Restricted Mode it is
 // not used at all (no key, no prompt goes there, whatever was approved before). User settings and
 // the environment (OPENAI_BASE_URL / ANTHROPIC_BASE_URL, like the SDKs) are the user's own.
+// The rule itself is core's checkSecretDelivery, the same one the CLI applies.
 import * as vscode from 'vscode';
 import { BASE_URL_ENV, providerSettings, type ProviderSettings } from '../core/config';
-import type { ProviderConfig, ProviderError } from '../core/types';
+import { checkSecretDelivery, isLoopback, type Chooser } from '../core/trust';
+import type { ProviderConfig, ProviderError, ProviderLog } from '../core/types';
 import { readEndpointConfig } from './config';
 import type { Log } from './log';
 import type { KeyStore } from './secrets';
@@ -28,6 +30,9 @@ export class EndpointResolver {
     private readonly workspaceState: vscode.Memento,
     private readonly log: Log,
   ) {}
+
+  /** The SDKs' own log lines, into our redacting log. */
+  private readonly sdkLog: ProviderLog = (level, message) => (level === 'error' ? this.log.error(message) : level === 'warn' ? this.log.warn(message) : this.log.info(message));
 
   resolve(name: string, options: ResolveOptions): Promise<ResolvedEndpoint> {
     if (!options.interactive) return this.resolveNow(name, options);
@@ -62,10 +67,26 @@ export class EndpointResolver {
     let key = await this.keys.get(name, userSettings ?? settings);
     if (!key && settings.type !== 'openai-compatible' && options.interactive) key = await this.keys.prompt(name);
 
+    // The one trust rule (src/core/trust): the workspace's URL gets the key only once approved.
+    const delivery = (baseURL: string | undefined, urlChosenBy: Chooser, repositoryTrusted: boolean) =>
+      checkSecretDelivery({
+        provider: name,
+        type: settings.type,
+        baseURL,
+        urlChosenBy,
+        urlSource: urlChosenBy === 'repository' ? 'workspace settings' : undefined,
+        secrets: key ? [{ label: `your ${name} API key`, chosenBy: 'user' }] : [],
+        repositoryTrusted,
+      });
     let baseURL = ownURL;
+    let verdict = delivery(ownURL, 'user', false);
     if (wsURL && wsURL !== ownURL) {
-      if (!key || (await this.approved(name, wsURL, options))) baseURL = wsURL;
-      else {
+      let ws = delivery(wsURL, 'repository', false);
+      if (!ws.ok && (await this.approved(name, wsURL, options))) ws = delivery(wsURL, 'repository', true);
+      if (ws.ok) {
+        baseURL = wsURL;
+        verdict = ws;
+      } else {
         this.log.warn(`Ignored the workspace's base URL for ${name} (${wsURL}): it was not approved to receive your API key.`);
         if (!ownURL && !userSettings?.baseURL && settings.type === 'openai-compatible') {
           return fail(
@@ -75,11 +96,13 @@ export class EndpointResolver {
         }
       }
     }
+    if (!verdict.ok) return fail('config', verdict.reason);
+    for (const w of verdict.warnings) this.log.warn(w);
     if (settings.type === 'openai-compatible' && !baseURL) return fail('config', `Provider "${name}" needs a baseURL.`);
     if (!key && settings.type !== 'openai-compatible') {
       return fail('auth', `No API key for ${name}: run "Prompt Profiler: Set API Key…" or set ${settings.apiKeyEnv ?? 'its key variable'}.`);
     }
-    return { ok: true, config: { name, type: settings.type, baseURL, apiKey: key } };
+    return { ok: true, config: { name, type: settings.type, baseURL, apiKey: key, log: this.sdkLog } };
   }
 
   private async approved(name: string, url: string, options: ResolveOptions): Promise<boolean> {
@@ -89,9 +112,15 @@ export class EndpointResolver {
     if (list.includes(id)) return true;
     if (!options.interactive) return false;
     const allow = 'Send my key there';
+    const plainHttp = /^http:/i.test(url) && !isLoopback(url);
     const choice = await vscode.window.showWarningMessage(
       `This workspace's settings point ${name} at ${url}. Send your ${name} API key to that address?`,
-      { modal: true, detail: 'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' },
+      {
+        modal: true,
+        detail:
+          'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' +
+          (plainHttp ? ' This URL is plain http://: your key would travel unencrypted, readable by anyone on the network path.' : ''),
+      },
       allow,
     );
     if (choice !== allow) return false;

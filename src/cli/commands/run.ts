@@ -1,10 +1,10 @@
 // prompt-profiler run: the prompt against every model in parallel, with a live progress line
 // on stderr and a table (or JSON) on stdout. With --dataset, a template over a dataset's rows
 // (shared/datasetRun.ts).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { compileTemplate } from '../../core/batch';
+import { writePrivateFileSync, writeRootFor } from '../../core/files';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
 import type { RunResult } from '../../core/run';
 import { collect, defineCommand, type CommandContext } from '../shared/command';
@@ -59,7 +59,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 export async function runCommand(file: string, values: RunOptions, io: CliIO): Promise<number> {
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
-  const config = loadCliConfig(io, values.config);
+  const config = loadCliConfig(io, values);
   if (values.dataset !== undefined) {
     const templateFile = file;
     if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
@@ -113,7 +113,8 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   const analysis = pareto ? await analyseForRun(engine, prompt, summary.results, models, file, io, pareto) : null;
 
   if (values.html) {
-    fs.writeFileSync(path.resolve(io.cwd, values.html), renderHtmlReport(summary.results, summary.wallMs));
+    const html = path.resolve(io.cwd, values.html);
+    writePrivateFileSync(html, renderHtmlReport(summary.results, summary.wallMs), writeRootFor(html, config.root));
     io.stderr(`Wrote ${values.html}\n`);
   }
   if (values.json) {

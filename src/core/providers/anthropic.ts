@@ -3,6 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, TokenCount, Usage } from '../types';
 import { toProviderError } from './errors';
+import { sdkLogOptions } from './sdkLog';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import type { UsageEstimator } from './estimate';
 
@@ -18,6 +19,7 @@ export function createAnthropicClient(config: ProviderConfig): Anthropic {
     baseURL: config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,
     maxRetries: config.maxRetries ?? 2,
     timeout: config.timeoutMs ?? 10 * 60 * 1000,
+    ...sdkLogOptions(config),
   });
 }
 

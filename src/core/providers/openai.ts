@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, Usage } from '../types';
 import { toProviderError } from './errors';
+import { sdkLogOptions } from './sdkLog';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import type { UsageEstimator } from './estimate';
 
@@ -22,6 +23,7 @@ export function createOpenAIClient(config: ProviderConfig): OpenAI {
     project: null,
     maxRetries: config.maxRetries ?? 2,
     timeout: config.timeoutMs ?? 10 * 60 * 1000,
+    ...sdkLogOptions(config),
   });
 }
 
