@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Estimate } from '../../core/engine';
 import { formatInt, formatUsd } from '../../core/format';
 import { findPromptBlocks } from '../../core/prompt';
+import { markdownText } from '../../core/text';
 import type { Services } from '../services';
 import { PROMPT_LANGUAGE_ID } from '../constants';
 import type { InlineEstimates } from './inlineEstimates';
@@ -45,11 +46,12 @@ export function renderHover(estimates: Estimate[]): vscode.MarkdownString {
   for (const e of estimates) {
     const tokens = `${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)}`;
     const warn = e.overContextWindow ? ` ⚠ over the ${formatInt(e.contextWindow ?? 0)}-token window` : '';
-    md.appendMarkdown(`| \`${e.modelId}\` | ${tokens}${warn} | ${formatUsd(e.inputCost)} | ${formatUsd(e.costAtMaxOutput)} |\n`);
+    // The model id may come from a prompt file's front matter: literal text, never Markdown.
+    md.appendMarkdown(`| ${markdownText(e.modelId)} | ${tokens}${warn} | ${formatUsd(e.inputCost)} | ${formatUsd(e.costAtMaxOutput)} |\n`);
   }
   const methods = [...new Set(estimates.map((e) => `${e.estimated ? '≈ ' : ''}${e.method}`))];
-  md.appendMarkdown(`\nCounted by: ${methods.join(', ')}.`);
+  md.appendMarkdown(`\nCounted by: ${markdownText(methods.join(', '))}.`);
   const sources = [...new Set(estimates.map((e) => e.priceSource).filter((s): s is string => !!s))];
-  if (sources.length) md.appendMarkdown(` Prices: ${sources.join('; ')}.`);
+  if (sources.length) md.appendMarkdown(` Prices: ${markdownText(sources.join('; '))}.`);
   return md;
 }

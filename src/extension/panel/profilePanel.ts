@@ -143,8 +143,9 @@ export class ProfilePanel extends Disposable {
     this.controller?.abort();
     const controller = (this.controller = new AbortController());
     this.lastRequest = request;
-    void this.services.context.workspaceState.update(LAST_RUN_KEY, request);
     const config = this.services.config.value;
+    // The prompt is kept at rest only where the user allows it (promptProfiler.history.includePrompts).
+    void this.services.context.workspaceState.update(LAST_RUN_KEY, config.history.includePrompts ? request : undefined);
     const repeats = config.repeats;
     // Repeat-major, like the runner: the column index is the runner's job index.
     const columns: ColumnState[] = [];
@@ -248,9 +249,10 @@ export class ProfilePanel extends Disposable {
     }
   }
 
-  /** Keeps the finished run for a revived panel (plain data: answers and figures, never a key). */
+  /** Keeps the finished run for a revived panel (plain data: answers and figures, never a key; the prompt only if allowed). */
   private persist(): void {
-    void this.services.context.workspaceState.update(LAST_STATE_KEY, { state: this.state });
+    const keepPrompt = this.services.config.value.history.includePrompts;
+    void this.services.context.workspaceState.update(LAST_STATE_KEY, { state: keepPrompt ? this.state : { ...this.state, promptPreview: '' } });
   }
 
   private onProgress(e: RunProgress): void {
