@@ -235,11 +235,14 @@ export function resolveFromEnv(
   const settings: ProviderSettings = { ...builtin, ...mine, ...theirs } as ProviderSettings;
   const projectFile = config.source ? path.basename(config.source) : CONFIG_FILE;
   const envURL = BASE_URL_ENV[name] ? env[BASE_URL_ENV[name]] || undefined : undefined;
-  const [baseURL, urlChosenBy, urlSource]: [string | undefined, Chooser, string | undefined] = theirs?.baseURL
-    ? [theirs.baseURL, 'repository', projectFile]
-    : mine?.baseURL
-      ? [mine.baseURL, 'user', config.userSource]
-      : [envURL, 'user', BASE_URL_ENV[name]];
+  const usersURL = mine?.baseURL ?? envURL;
+  // The project's URL counts as the user's choice only where it is the very one the user set.
+  const [baseURL, urlChosenBy, urlSource]: [string | undefined, Chooser, string | undefined] =
+    theirs?.baseURL && theirs.baseURL !== usersURL
+      ? [theirs.baseURL, 'repository', projectFile]
+      : mine?.baseURL
+        ? [mine.baseURL, 'user', config.userSource]
+        : [envURL, 'user', BASE_URL_ENV[name]];
   // Which variable holds the key: the user's (or the SDK's own name), unless the project renames it.
   const usersVar = mine?.apiKeyEnv ?? builtin?.apiKeyEnv;
   const keyVar = theirs?.apiKeyEnv ?? usersVar;
