@@ -19,3 +19,15 @@ export function markdownCell(text: string | number | null | undefined, max = 200
   if (s.length > max) s = `${s.slice(0, max - 1)}…`;
   return markdownText(s);
 }
+
+/**
+ * `text` as inline code, one line: a code span no backtick run inside can close, so nothing in
+ * it renders. In a table cell a pipe would still end the cell: it is escaped (GFM unescapes it).
+ */
+export function markdownCode(text: string, inTable = false): string {
+  const s = inTable ? text.replace(/\s+/g, ' ').replace(/\|/g, '\\|') : text.replace(/\s+/g, ' ');
+  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  // Spaces keep a leading or trailing backtick apart from the fence (CommonMark strips one each side).
+  return /^`|`$/.test(s) ? `${fence} ${s} ${fence}` : `${fence}${s}${fence}`;
+}
