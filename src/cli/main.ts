@@ -18,7 +18,10 @@ const ABOUT = `
 Model ids are provider:model (openai:gpt-4o-mini, anthropic:claude-haiku-4-5, <name>:<model> for
 a provider in prompt-profiler.json). Keys and endpoints: OPENAI_API_KEY, OPENAI_BASE_URL,
 ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, and prompt-profiler.json (--config FILE, else the nearest
-one from the working directory upward; schema: schemas/prompt-profiler.schema.json).
+one from the working directory upward; schema: schemas/prompt-profiler.schema.json), under your
+own $XDG_CONFIG_HOME/prompt-profiler/config.json. A key goes only to its vendor's host or a base
+URL you set: a project's own baseURL or apiKeyEnv needs --trust-config (only for a repository you
+trust).
 Exit codes: 0 success, 1 a run failed, 2 bad usage.`;
 
 function buildProgram(ctx: CommandContext): Command {
