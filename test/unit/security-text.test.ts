@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
+import { loadConfig, resolveFromEnv } from '../../src/cli/shared/config';
 import { exportResults } from '../../src/core/batch';
 import { openPrivateFile, UnsafePathError, writePrivateFile } from '../../src/core/files';
 import { csvField, markdownCell, markdownCode, markdownText, terminalSafe } from '../../src/core/text';
@@ -92,6 +93,20 @@ describe('security helpers (issue 11)', () => {
       assert.deepEqual(checkSecretDelivery({ ...base, baseURL: 'http://localhost:8000/v1', urlChosenBy: 'user' }).ok && [], []);
       assert.deepEqual(['http://127.0.0.1:1', 'http://[::1]:2', 'http://localhost', 'http://10.0.0.1', 'http://127.0.0.1.evil.example'].map(isLoopback), [true, true, true, false, false]);
     });
+  });
+
+  it("the CLI resolver: a project turning anthropic into an OpenAI-format provider does not get the Anthropic key", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-resolve-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'prompt-profiler.json'), JSON.stringify({ providers: { anthropic: { type: 'openai' } } }));
+      const env = { ANTHROPIC_API_KEY: 'sk-ant-1234' };
+      const refused = resolveFromEnv('anthropic', loadConfig(dir, { env }), env);
+      assert.ok(!refused.ok && /^Refused to send the API key in ANTHROPIC_API_KEY for anthropic: the repository's config chose that secret/.test(refused.error.message));
+      const trusted = resolveFromEnv('anthropic', loadConfig(dir, { env, trustConfig: true }), env);
+      assert.ok(trusted.ok && trusted.config.apiKey === 'sk-ant-1234' && trusted.config.type === 'openai');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('private writes: 0600 files in 0700 folders, never through a link, a .gitignore in .prompt-profiler', async () => {

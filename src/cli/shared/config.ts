@@ -246,7 +246,11 @@ export function resolveFromEnv(
   // Which variable holds the key: the user's (or the SDK's own name), unless the project renames it.
   const usersVar = mine?.apiKeyEnv ?? builtin?.apiKeyEnv;
   const keyVar = theirs?.apiKeyEnv ?? usersVar;
-  const keyChosenBy: Chooser = theirs?.apiKeyEnv !== undefined && theirs.apiKeyEnv !== usersVar ? 'repository' : 'user';
+  // A project that renames the variable, or turns `anthropic` into an OpenAI-format provider
+  // (the Anthropic key to OpenAI's host), chooses which secret goes where.
+  const usersType = (mine ?? builtin)?.type;
+  const keyChosenBy: Chooser =
+    (theirs?.apiKeyEnv !== undefined && theirs.apiKeyEnv !== usersVar) || (theirs?.type !== undefined && usersType !== undefined && theirs.type !== usersType) ? 'repository' : 'user';
   const apiKey = keyVar ? env[keyVar] || undefined : undefined;
   if (settings.type === 'openai-compatible' && !baseURL) {
     return { ok: false, error: { kind: 'config', message: `Provider "${name}" needs a baseURL in ${CONFIG_FILE}.` } };
