@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { loadConfig, resolveFromEnv } from '../../src/cli/shared/config';
 import { exportResults } from '../../src/core/batch';
+import { PriceBook } from '../../src/core/pricing';
+import { emptyUsage } from '../../src/core/types';
 import { openPrivateFile, UnsafePathError, writePrivateFile } from '../../src/core/files';
 import { csvField, markdownCell, markdownCode, markdownText, terminalSafe } from '../../src/core/text';
 import { checkSecretDelivery, isLoopback, type SecretDelivery } from '../../src/core/trust';
@@ -107,6 +109,13 @@ describe('security helpers (issue 11)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a workspace's price override says so in the cost's provenance (hover, panel, CodeLens, status bar show it)", () => {
+    const book = new PriceBook({ 'openai:gpt-4o-mini': { input: 0, output: 0, origin: 'workspace settings' }, 'local:m': { input: 1, output: 2 } });
+    const usage = { ...emptyUsage(), inputTokens: 1000, outputTokens: 10 };
+    assert.equal(book.cost('openai:gpt-4o-mini', usage)?.provenance.detail, 'price override for openai:gpt-4o-mini from workspace settings');
+    assert.equal(book.cost('local:m', usage)?.provenance.detail, 'price override for local:m');
   });
 
   it('private writes: 0600 files in 0700 folders, never through a link, a .gitignore in .prompt-profiler', async () => {

@@ -4,6 +4,7 @@ import { formatInt, formatUsd } from '../../core/format';
 import { CommandId } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
+import { overrideNote } from './codeLens';
 import type { InlineEstimates } from './inlineEstimates';
 
 const DEBOUNCE_MS = 150;
@@ -58,7 +59,7 @@ export class SelectionCostStatusBar extends Disposable {
     }
     if (generation !== this.generation || !e) return; // a newer selection won
     this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatUsd(e.inputCost)}`;
-    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatUsd(e.inputCost)} to send, ${formatUsd(e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens. Click to choose the model.`;
+    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatUsd(e.inputCost)} to send, ${formatUsd(e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens${overrideNote(e.priceSource)}. Click to choose the model.`;
     this.item.show();
   }
 
