@@ -34,7 +34,8 @@ describe('security helpers (issue 11)', () => {
       const shown = html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
       assert.equal(shown, a.replace(/\s+/g, ' '), a);
     }
-    assert.equal(markdownText('openai:gpt-4o-mini costs $0.15, 2.5 s'), 'openai:gpt-4o-mini costs \\$0.15, 2.5 s');
+    // Ordinary text stays as it was in the raw Markdown.
+    assert.equal(markdownText('openai:gpt-4o-mini costs $0.15, 2.5 s (o200k_base, @pydantic/genai-prices)'), 'openai:gpt-4o-mini costs $0.15, 2.5 s (o200k_base, @pydantic/genai-prices)');
   });
 
   it('markdownCell keeps a table intact; markdownCode cannot be closed by backticks', () => {

@@ -1,11 +1,12 @@
 // Text from models, prompts and repositories inside Markdown we build (reports, hovers): data,
-// never markup. Escaped with backslashes (CommonMark allows one before any ASCII punctuation):
-// every character that can open an image, link, autolink, HTML tag, entity, emphasis, code span,
-// table cell or theme icon (`$(…)`); a `:` before `/` and a `.` before a letter, where linkify
-// would find `https://…`, `www.…` or `evil.com`; and a line-start `#`, `+`, `-`, `=`. The rest
-// (commas, colons in `openai:gpt-4o`, decimal points) stays readable in the raw text.
+// never markup. Escaped with backslashes (CommonMark allows one before any ASCII punctuation)
+// wherever a construct could start: brackets (links, images), `<` (HTML, autolinks), backticks,
+// `*`, `~`, a word-edge `_` (emphasis), pipes (table cells), entities, `$(` (theme icons), a `:`
+// before `/` and a `.` before a letter (where linkify finds `https://…`, `www.…`, `evil.com`),
+// and a line-start `#`, `+`, `-`, `=`, `>`. The rest (`o200k_base`, `openai:gpt-4o`, `$0.01`,
+// `@scope/pkg`) reads the same in the raw text.
 
-const MARKDOWN_SYNTAX = /[\\`*_[\]!<>&|~@$]|:(?=\/)|\.(?=\p{L})|^[#+\-=]/gu;
+const MARKDOWN_SYNTAX = /[\\`*[\]<|~]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|&(?=#?\w+;)|\$(?=\()|:(?=\/)|\.(?=\p{L})|^[#+\-=>]/gu;
 
 /** `text` as literal Markdown text, on one line (line breaks become spaces). */
 export function markdownText(text: string): string {
