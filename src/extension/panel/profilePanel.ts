@@ -388,6 +388,11 @@ export class ProfilePanel extends Disposable {
         break;
       case 'rerun':
         if (this.lastRequest) await this.run({ ...this.lastRequest, bypassCache: m.bypassCache });
+        else {
+          void vscode.window.showInformationMessage(
+            'Prompt Profiler keeps the prompt after a reload only with promptProfiler.history.includePrompts on: profile the prompt again to re-run it.',
+          );
+        }
         break;
       case 'retry':
         await this.retry(m.index);
