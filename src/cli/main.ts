@@ -9,6 +9,7 @@ import { registerPareto } from './commands/pareto';
 import { registerPlan } from './commands/plan';
 import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
+import { terminalSafe } from '../core/text';
 import { seeHelp, type CommandContext } from './shared/command';
 import { UsageError, type CliIO } from './shared/io';
 
@@ -18,7 +19,10 @@ const ABOUT = `
 Model ids are provider:model (openai:gpt-4o-mini, anthropic:claude-haiku-4-5, <name>:<model> for
 a provider in prompt-profiler.json). Keys and endpoints: OPENAI_API_KEY, OPENAI_BASE_URL,
 ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, and prompt-profiler.json (--config FILE, else the nearest
-one from the working directory upward; schema: schemas/prompt-profiler.schema.json).
+one from the working directory upward; schema: schemas/prompt-profiler.schema.json), under your
+own $XDG_CONFIG_HOME/prompt-profiler/config.json. A key goes only to its vendor's host or a base
+URL you set: a project's own baseURL or apiKeyEnv needs --trust-config (only for a repository you
+trust).
 Exit codes: 0 success, 1 a run failed, 2 bad usage.`;
 
 function buildProgram(ctx: CommandContext): Command {
@@ -41,7 +45,10 @@ function buildProgram(ctx: CommandContext): Command {
   return program;
 }
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO): Promise<number> {
+  // Answers, error messages and model ids come from models and repositories: whatever we print,
+  // no escape sequence of theirs reaches the terminal (we print none of our own).
+  const io: CliIO = { ...rawIO, stdout: (s) => rawIO.stdout(terminalSafe(s)), stderr: (s) => rawIO.stderr(terminalSafe(s)) };
   let code = 0;
   const ctx: CommandContext = { io, exit: (c) => (code = c) };
   const program = buildProgram(ctx);

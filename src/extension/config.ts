@@ -36,20 +36,48 @@ export interface EndpointConfig {
   baseUrls: ScopedValue<Record<string, string>>;
 }
 
+/**
+ * Settings that spend money or change a figure, which a repository's workspace settings may not
+ * set in Restricted Mode (package.json's restrictedConfigurations lists them too): there only the
+ * user's own value counts.
+ */
+export const SPEND_SETTINGS = ['prices', 'quality.judgeModel', 'repeats', 'maxOutputTokens'] as const;
+/** The largest output cap a setting may ask for (a repository's huge value cannot run up a bill). */
+export const MAX_OUTPUT_TOKENS_LIMIT = 128_000;
+/** The origin shown beside a cost priced by a workspace's price override. */
+export const WORKSPACE_PRICE_ORIGIN = 'workspace settings';
+
+/** A spend setting's value: the user's own in Restricted Mode, else the effective one. */
+function spendSetting<T>(c: vscode.WorkspaceConfiguration, key: (typeof SPEND_SETTINGS)[number]): T | undefined {
+  if (vscode.workspace.isTrusted) return c.get<T>(key);
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
+}
+
+/** Price overrides: the user's, then (trusted workspaces only) the workspace's, marked as such. */
+function readPrices(c: vscode.WorkspaceConfiguration): Record<string, PriceOverride> {
+  const i = c.inspect<Record<string, PriceOverride>>('prices');
+  const prices: Record<string, PriceOverride> = { ...(i?.globalValue ?? {}) };
+  if (!vscode.workspace.isTrusted) return prices;
+  for (const scope of [i?.workspaceValue, i?.workspaceFolderValue]) {
+    for (const [model, price] of Object.entries(scope ?? {})) {
+      prices[model] = price && typeof price === 'object' ? { ...price, origin: WORKSPACE_PRICE_ORIGIN } : price;
+    }
+  }
+  return prices;
+}
+
 export function readConfig(): ProfilerConfig {
   const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const num = (key: string, fallback: number) => {
-    const v = c.get<number>(key);
-    return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-  };
+  const num = (key: string, fallback: number, v = c.get<number>(key)) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
   const temperature = c.get<number | null>('temperature');
   return {
     models: (c.get<string[]>('models') ?? []).filter((m) => typeof m === 'string' && m.includes(':')),
     concurrency: Math.max(1, num('concurrency', 8)),
     perProviderConcurrency: Math.max(1, num('perProviderConcurrency', 4)),
-    maxOutputTokens: Math.max(1, num('maxOutputTokens', 1024)),
+    maxOutputTokens: Math.min(MAX_OUTPUT_TOKENS_LIMIT, Math.max(1, num('maxOutputTokens', 1024, spendSetting(c, 'maxOutputTokens')))),
     temperature: typeof temperature === 'number' ? temperature : undefined,
-    repeats: Math.max(1, num('repeats', 1)),
+    repeats: Math.min(20, Math.max(1, num('repeats', 1, spendSetting(c, 'repeats')))),
     cache: {
       ttlMs: num('cache.ttlHours', 168) * 3600_000,
       maxEntries: num('cache.maxEntries', 5000),
@@ -58,7 +86,7 @@ export function readConfig(): ProfilerConfig {
       // Application scope: only the user's own settings may point the cache at a server.
       redisUrl: (c.inspect<string>('cache.redisUrl')?.globalValue ?? '').trim(),
     },
-    prices: c.get<Record<string, PriceOverride>>('prices') ?? {},
+    prices: readPrices(c),
     statusBarModel: c.get<string | null>('statusBar.model') ?? undefined,
     codeLensEnabled: c.get<boolean>('codeLens.enabled') ?? true,
     history: { enabled: c.get<boolean>('history.enabled') ?? true, includePrompts: c.get<boolean>('history.includePrompts') ?? false },
@@ -102,8 +130,7 @@ function readDecideConfig(c: vscode.WorkspaceConfiguration): DecideConfig {
     return typeof v === 'number' && Number.isFinite(v) && ok(v) ? v : undefined;
   };
   const unit = (x: number) => x >= 0 && x <= 1;
-  const str = (key: string) => {
-    const v = c.get<string | null>(key);
+  const str = (key: string, v = c.get<string | null>(key)) => {
     return typeof v === 'string' && v.trim() ? v.trim() : undefined;
   };
   const obj = <T>(key: string, ok: (v: unknown) => v is T): Record<string, T> => {
@@ -117,7 +144,7 @@ function readDecideConfig(c: vscode.WorkspaceConfiguration): DecideConfig {
       maxCostPer1k: opt(REQUIREMENT_KEYS.maxCostPer1k, (x) => x >= 0),
       minQuality: opt(REQUIREMENT_KEYS.minQuality, unit),
     },
-    judgeModel: str('quality.judgeModel'),
+    judgeModel: str('quality.judgeModel', spendSetting<string | null>(c, 'quality.judgeModel')),
     rubric: str('quality.rubric'),
     priors: obj('quality.priors', (v): v is number => typeof v === 'number' && Number.isFinite(v) && unit(v)),
     answerCacheHitRate: opt('decide.answerCacheHitRate', unit) ?? 0.3,
@@ -148,13 +175,17 @@ export class ConfigService extends Disposable {
 
   constructor() {
     super();
+    const refresh = () => {
+      this.current = readConfig();
+      this.emitter.fire(this.current);
+    };
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration(CONFIG_SECTION)) return;
-        this.current = readConfig();
-        this.emitter.fire(this.current);
+        if (e.affectsConfiguration(CONFIG_SECTION)) refresh();
       }),
     );
+    // Trusting the workspace makes its spend settings count (see SPEND_SETTINGS).
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(refresh));
   }
 
   get value(): ProfilerConfig {

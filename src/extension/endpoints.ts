@@ -3,9 +3,11 @@
 // receives a key after the user confirms it in a trusted workspace, and in Restricted Mode it is
 // not used at all (no key, no prompt goes there, whatever was approved before). User settings and
 // the environment (OPENAI_BASE_URL / ANTHROPIC_BASE_URL, like the SDKs) are the user's own.
+// The rule itself is core's checkSecretDelivery, the same one the CLI applies.
 import * as vscode from 'vscode';
-import { BASE_URL_ENV, hasSecrets, providerSettings, toProviderConfig, type ProviderSecrets, type ProviderSettings } from '../core/config';
-import type { ProviderConfig, ProviderError } from '../core/types';
+import { BASE_URL_ENV, providerSettings, toProviderConfig, type ProviderSecrets, type ProviderSettings } from '../core/config';
+import { checkSecretDelivery, isLoopback, type Chooser } from '../core/trust';
+import type { ProviderConfig, ProviderError, ProviderLog } from '../core/types';
 import { readEndpointConfig } from './config';
 import type { Log } from './log';
 import type { KeyStore } from './secrets';
@@ -28,6 +30,9 @@ export class EndpointResolver {
     private readonly workspaceState: vscode.Memento,
     private readonly log: Log,
   ) {}
+
+  /** The SDKs' own log lines, into our redacting log. */
+  private readonly sdkLog: ProviderLog = (level, message) => (level === 'error' ? this.log.error(message) : level === 'warn' ? this.log.warn(message) : this.log.info(message));
 
   resolve(name: string, options: ResolveOptions): Promise<ResolvedEndpoint> {
     if (!options.interactive) return this.resolveNow(name, options);
@@ -66,10 +71,30 @@ export class EndpointResolver {
     // The key and the secret headers go together: one decision below says where they may go.
     const secrets: ProviderSecrets = { apiKey: key, headers: await this.keys.headers(name, userSettings ?? settings) };
 
+    // The one trust rule (src/core/trust): the workspace's URL gets the key only once approved.
+    const delivery = (baseURL: string | undefined, urlChosenBy: Chooser, repositoryTrusted: boolean) =>
+      checkSecretDelivery({
+        provider: name,
+        type: settings.type,
+        baseURL,
+        urlChosenBy,
+        urlSource: urlChosenBy === 'repository' ? 'workspace settings' : undefined,
+        // The key and the secret headers are the user's (a workspace provider cannot name a header's variable).
+        secrets: [
+          ...(key ? [{ label: `your ${name} API key`, chosenBy: 'user' as const }] : []),
+          ...Object.keys(secrets.headers).map((h) => ({ label: `your ${name} header ${h}`, chosenBy: 'user' as const })),
+        ],
+        repositoryTrusted,
+      });
     let baseURL = ownURL;
+    let verdict = delivery(ownURL, 'user', false);
     if (wsURL && wsURL !== ownURL) {
-      if (!hasSecrets(secrets) || (await this.approved(name, wsURL, options, secrets))) baseURL = wsURL;
-      else {
+      let ws = delivery(wsURL, 'repository', false);
+      if (!ws.ok && (await this.approved(name, wsURL, options, secrets))) ws = delivery(wsURL, 'repository', true);
+      if (ws.ok) {
+        baseURL = wsURL;
+        verdict = ws;
+      } else {
         this.log.warn(`Ignored the workspace's base URL for ${name} (${wsURL}): it was not approved to receive your API key.`);
         if (!ownURL && !userSettings?.baseURL && settings.type === 'openai-compatible') {
           return fail(
@@ -79,15 +104,13 @@ export class EndpointResolver {
         }
       }
     }
+    if (!verdict.ok) return fail('config', verdict.reason);
+    for (const w of verdict.warnings) this.log.warn(w);
     if (settings.type === 'openai-compatible' && !baseURL) return fail('config', `Provider "${name}" needs a baseURL.`);
     if (!key && settings.type !== 'openai-compatible') {
       return fail('auth', `No API key for ${name}: run "Prompt Profiler: Set API Key…" or set ${settings.apiKeyEnv ?? 'its key variable'}.`);
     }
-    const log = this.log;
-    return {
-      ok: true,
-      config: { ...toProviderConfig(name, settings, secrets, baseURL), log: (level, m) => (level === 'debug' ? undefined : log[level](m)) },
-    };
+    return { ok: true, config: { ...toProviderConfig(name, settings, secrets, baseURL), log: this.sdkLog } };
   }
 
   private async approved(name: string, url: string, options: ResolveOptions, secrets: ProviderSecrets): Promise<boolean> {
@@ -97,9 +120,15 @@ export class EndpointResolver {
     if (list.includes(id)) return true;
     if (!options.interactive) return false;
     const allow = 'Send my key there';
+    const plainHttp = /^http:/i.test(url) && !isLoopback(url);
     const choice = await vscode.window.showWarningMessage(
       `This workspace's settings point ${name} at ${url}. Send your ${secretsLabel(name, secrets)} to that address?`,
-      { modal: true, detail: 'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' },
+      {
+        modal: true,
+        detail:
+          'Only allow this if you trust the repository: a base URL in workspace settings can collect your key.' +
+          (plainHttp ? ' This URL is plain http://: your key would travel unencrypted, readable by anyone on the network path.' : ''),
+      },
       allow,
     );
     if (choice !== allow) return false;

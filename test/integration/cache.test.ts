@@ -9,7 +9,7 @@ import type { PromptInput } from '../../src/core/engine';
 import type { RunSummary } from '../../src/core/run';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import { Services } from '../../src/extension/services';
-import { GPT, HAIKU, fake, filesUnder, finalPanelState, getApi, openFixture, profile, readyPanel, restoreSettings, selectLine, useModels, waitFor } from './helpers';
+import { GPT, HAIKU, fake, filesUnder, finalPanelState, getApi, openFixture, profile, readyPanel, restoreSettings, selectLine, setSetting, useModels, waitFor } from './helpers';
 
 describe('answer cache', function () {
   this.timeout(90_000);
@@ -80,6 +80,9 @@ describe('answer cache', function () {
   });
 
   it('is still a hit after the services are rebuilt from the extension context (as after a reload)', async () => {
+    // The panel keeps the prompt for Re-run after a reload only where the user allows prompts at rest.
+    await setSetting('history.includePrompts', true);
+    await waitFor('includePrompts', () => api.services.config.value.history.includePrompts);
     const first = await freshRun();
     // What a reload does to this extension: a new Services over the same ExtensionContext, so a
     // new AnswerCache with an empty memory layer over the same folder. The prompt is the one

@@ -80,7 +80,7 @@ describe('security: where keys go', function () {
         workspaceState.keys().map((k) => [k, workspaceState.get(k)]),
         globalState.keys().map((k) => [k, globalState.get(k)]),
       ]);
-      assert.ok(dump.includes('promptProfiler.lastRun'), 'the state holds the last run (so the check looked at something)');
+      assert.ok(dump.includes('promptProfiler.lastPanelState'), 'the state holds the last run (so the check looked at something)');
       assert.deepEqual(leaks(dump), []);
     });
 

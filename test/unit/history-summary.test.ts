@@ -249,8 +249,10 @@ describe('history summary', () => {
     for (const f of ['summary.ts', 'types.ts', 'dates.ts']) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       const imports = [...text.matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]);
-      for (const i of imports) assert.ok(['../types', './dates', './types', '../analysis/stats'].includes(i!), `${f} imports ${i}`);
+      for (const i of imports) assert.ok(['../types', './dates', './types', '../analysis/stats', '../text/csv'].includes(i!), `${f} imports ${i}`);
     }
+    // The one CSV helper every export shares imports nothing at all.
+    assert.doesNotMatch(fs.readFileSync(path.resolve(dir, '../text/csv.ts'), 'utf8'), /\bfrom ['"]/);
   });
 
   it('the answer-cache hit rate for Decide: hits / calls in the last 30 days, enough only from 20 calls on', () => {

@@ -383,9 +383,13 @@ describe('servers people point it at (fake server scenarios, real SDKs)', functi
       writeConfig({
         gw: { type: 'openai-compatible', baseURL: fake.openaiBaseURL, headers: { 'x-portkey-provider': 'openai' }, headersFromEnv: { 'x-portkey-api-key': 'PORTKEY_API_KEY' } },
       });
-      const config = loadConfig(cwd);
+      // The repository names the secret's variable and the URL: sent only when the user trusts its config.
+      const untrusted = resolveFromEnv('gw', loadConfig(cwd), { PORTKEY_API_KEY: 'pk-secret-9' });
+      assert.equal(untrusted.ok, false);
+      assert.match(!untrusted.ok ? untrusted.error.message : '', /^Refused to send the header x-portkey-api-key \(from PORTKEY_API_KEY\) for gw to .* --trust-config/);
+      const config = loadConfig(cwd, { trustConfig: true });
       const resolved = resolveFromEnv('gw', config, { PORTKEY_API_KEY: 'pk-secret-9' });
-      assert.ok(resolved.ok);
+      if (!resolved.ok) assert.fail(resolved.error.message);
       assert.deepEqual(resolved.config.headers, { 'x-portkey-provider': 'openai', 'x-portkey-api-key': 'pk-secret-9' });
       assert.deepEqual(resolved.config.secretHeaders, ['x-portkey-api-key']);
       const r = await collect(createProvider(resolved.config).stream(request('gw-model')));

@@ -31,6 +31,11 @@ export async function runRestrictedModeWalk({ folder, env = {}, ours, workDir, l
         'promptProfiler.baseUrls': { openai: theirs.openaiBaseURL },
         'promptProfiler.providers': { lab: { type: 'openai-compatible', baseURL: theirs.openaiBaseURL } },
         'promptProfiler.models': ['openai:gpt-4o-mini', 'lab:llama3.2'],
+        // Spend a repository could cause (issue 11): all ignored in Restricted Mode.
+        'promptProfiler.repeats': 3,
+        'promptProfiler.maxOutputTokens': 100000,
+        'promptProfiler.prices': { 'openai:gpt-4o-mini': { input: 0, output: 0 } },
+        'promptProfiler.quality.judgeModel': 'openai:gpt-4o',
       },
       null,
       2,
@@ -98,7 +103,11 @@ export async function runRestrictedModeWalk({ folder, env = {}, ours, workDir, l
           `Unknown provider "lab". Add it to the setting promptProfiler.providers (type and baseURL). In Restricted Mode the workspace's own promptProfiler.providers and promptProfiler.baseUrls are ignored.`,
         );
         const sent = generations(ours.requests);
+        // One request: the workspace's repeats (3) and judge model (gpt-4o) did not count.
         assert.deepEqual(sent.map((r) => [r.model, r.apiKey]), [['gpt-4o-mini', env.OPENAI_API_KEY]], "one request, to the user's endpoint, with the user's key");
+        assert.equal(sent[0].body.max_completion_tokens, 1024, "the default output cap, not the workspace's 100000");
+        // The workspace's $0 price did not count either: the list price, from genai-prices.
+        assert(cols[0].cost !== '$0' && /^\$0\.0+[1-9]/.test(cols[0].cost) && !/override/.test(cols[0].costTitle), `the cost: ${cols[0].cost} (${cols[0].costTitle})`);
         assert.deepEqual(theirs.requests, [], "the workspace's server received nothing");
         await ui.screenshot('31-restricted-mode-sent');
       });

@@ -682,7 +682,8 @@ export async function runUiWalk({ folder, env = {}, log = console.log } = {}) {
   const t0 = performance.now();
   log('UI walk');
   try {
-    session = await startSession({ folder, extensionDevelopmentPath: paths.root, extensions: [paths.lmTestExtension], env });
+    // Re-run after a reload needs the prompt at rest, which the user allows here (issue 11).
+    session = await startSession({ folder, extensionDevelopmentPath: paths.root, extensions: [paths.lmTestExtension], env, settings: { 'promptProfiler.history.includePrompts': true } });
     const ui = createUi(session.page, { log, fakeUrl: env.PROMPT_PROFILER_FAKE_LLM_URL });
     let ok = true;
     try {

@@ -17,13 +17,14 @@ import {
   type BatchReport,
   type BatchState,
 } from '../../core/batch';
+import { openPrivateFileSync, writePrivateFileSync, writeRootFor } from '../../core/files';
 import { compileTemplate } from '../../core/prompt/template';
 import { formatInt, formatUsd } from '../../core/format';
 import { PriceBook } from '../../core/pricing';
 import { parseModelId } from '../../core/types';
 import { defineCommand, type CommandContext } from '../shared/command';
-import { resolveFromEnv, type CliConfig } from '../shared/config';
-import { loadCliConfig, positiveInt } from '../shared/engine';
+import type { CliConfig } from '../shared/config';
+import { cliResolver, loadCliConfig, positiveInt } from '../shared/engine';
 import { readInputText } from '../shared/input';
 import { plural, UsageError, type CliIO } from '../shared/io';
 import { renderTable } from '../shared/table';
@@ -60,18 +61,18 @@ export function registerBatch(program: Command, ctx: CommandContext): void {
 }
 
 export async function batchCommand(positionals: string[], values: BatchOptions, io: CliIO): Promise<number> {
-  const config = loadCliConfig(io, values.config);
+  const config = loadCliConfig(io, values);
   const pollIntervalMs = seconds(values.pollInterval, '--poll-interval') ?? CLI_POLL_INTERVAL_S * 1000;
   const out = values.out;
   if (out !== undefined && !exportFormatOf(out)) throw new UsageError(`--out must name a .jsonl or .csv file (got "${out}").`);
   const service = new BatchService({
-    resolveProvider: (name) => resolveFromEnv(name, config, io.env),
+    resolveProvider: cliResolver(io, config),
     prices: new PriceBook(config.prices),
   });
 
   let statePath: string;
   let job: BatchJob;
-  const save = (state: BatchState) => writeState(statePath, state);
+  const save = (state: BatchState) => writeState(statePath, state, config.root);
   try {
     if (values.resume !== undefined) {
       if (positionals.length) throw new UsageError('--resume takes the state file only (no template or dataset).');
@@ -135,7 +136,7 @@ export async function batchCommand(positionals: string[], values: BatchOptions, 
     const report = await job.report();
     if (out) {
       const file = path.resolve(io.cwd, out);
-      const stream = fs.createWriteStream(file);
+      const stream = fs.createWriteStream(file, { fd: openPrivateFileSync(file, 'truncate', writeRootFor(file, config.root)) });
       await exportResults(report.rows, exportFormatOf(out)!, (chunk) => {
         if (!stream.write(chunk)) return new Promise<void>((resolve) => stream.once('drain', () => resolve()));
       });
@@ -262,11 +263,10 @@ function seconds(value: string | undefined, flag: string): number | undefined {
   return Math.round(n * 1000);
 }
 
-/** Written atomically (temp file + rename): a crash never leaves half a state. */
-function writeState(file: string, state: BatchState): void {
+/** Written atomically (temp file + rename): a crash never leaves half a state. Never through a link (0600). */
+function writeState(file: string, state: BatchState, projectRoot: string): void {
   if (!file) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  writePrivateFileSync(tmp, JSON.stringify(state, null, 2) + '\n', writeRootFor(file, projectRoot));
   fs.renameSync(tmp, file);
 }

@@ -59,6 +59,7 @@ interface DemoOptions {
   html?: string;
   quiet?: boolean;
   config?: string;
+  trustConfig?: boolean;
 }
 
 export function registerDemo(program: Command, ctx: CommandContext): void {
@@ -86,7 +87,7 @@ async function startDemoServer(): Promise<DemoServer> {
 }
 
 export async function demoCommand(values: DemoOptions, io: CliIO): Promise<number> {
-  const config = loadCliConfig(io, values.config);
+  const config = loadCliConfig(io, values);
   const parsed = parsePrompt(DEMO_PROMPT);
   const prompt = { system: parsed.system, messages: parsed.messages, temperature: parsed.temperature, maxOutputTokens: parsed.maxOutputTokens };
   const real = [...(io.env.OPENAI_API_KEY ? OPENAI_MODELS : []), ...(io.env.ANTHROPIC_API_KEY ? ANTHROPIC_MODELS : [])];

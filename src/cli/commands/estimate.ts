@@ -26,7 +26,7 @@ export function registerEstimate(program: Command, ctx: CommandContext): void {
 }
 
 export async function estimateCommand(file: string, values: EstimateOptions, io: CliIO): Promise<number> {
-  const config = loadCliConfig(io, values.config);
+  const config = loadCliConfig(io, values);
   const { prompt, models: fromPrompt } = await readPrompt(file, io);
   const models = chooseModels(values.model, fromPrompt, config);
   const flagMax = positiveInt(values.maxOutput, '--max-output');

@@ -32,7 +32,7 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
 }
 
 export async function planCommand(file: string, values: PlanOptions, io: CliIO): Promise<number> {
-  const config = loadCliConfig(io, values.config);
+  const config = loadCliConfig(io, values);
   const text = await readInputText(file, io, 'prompt');
   const template = compileTemplate(text);
   const models = chooseModels(values.model, template.models, config);

@@ -36,7 +36,7 @@ export async function reportCommand(values: ReportOptions, io: CliIO): Promise<n
   const until = values.until === undefined ? undefined : parseCliDate(values.until, '--until', now);
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('--until must be after --since.');
 
-  const dir = values.history !== undefined ? path.resolve(io.cwd, values.history) : path.resolve(loadConfig(io.cwd, values.config).root, DEFAULT_HISTORY_DIR);
+  const dir = values.history !== undefined ? path.resolve(io.cwd, values.history) : path.resolve(loadConfig(io.cwd, { explicit: values.config, env: io.env }).root, DEFAULT_HISTORY_DIR);
   const log = new HistoryLog({ dir });
   const { records, problems } = await log.read({ since, until });
   for (const p of problems) {

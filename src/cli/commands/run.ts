@@ -47,7 +47,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 export async function runCommand(file: string, values: RunOptions, io: CliIO): Promise<number> {
   const pareto = runParetoConfig(values, io);
   if (pareto) io = rereadableStdin(io);
-  const config = loadCliConfig(io, values.config);
+  const config = loadCliConfig(io, values);
   const idle = seconds(values.idleTimeout, '--idle-timeout');
   if (idle !== undefined) config.idleTimeoutSeconds = idle;
   if (values.dataset !== undefined) {

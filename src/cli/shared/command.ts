@@ -9,6 +9,12 @@ export interface CommandContext {
   exit(code: number): void;
 }
 
+/** The flags every command has for its config. */
+export interface ConfigFlags {
+  config?: string;
+  trustConfig?: boolean;
+}
+
 /** For repeatable flags (`--model A --model B`). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -19,5 +25,9 @@ export function defineCommand(program: Command, name: string, description: strin
     .command(name)
     .description(description)
     .option('--config <file>', 'read this prompt-profiler.json (default: the nearest one from the working directory upward)')
+    .option(
+      '--trust-config',
+      "let the project's prompt-profiler.json send your keys to its own base URLs and name key variables (only for a repository you trust; PROMPT_PROFILER_TRUST_CONFIG=1 does the same)",
+    )
     .showHelpAfterError(seeHelp(name));
 }

@@ -2,17 +2,31 @@
 // directory or the nearest folder above it) plus the SDKs' own environment variables
 // (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL). The file is checked
 // against schemas/prompt-profiler.schema.json, the same schema VS Code uses for completion.
+// The user's own config ($XDG_CONFIG_HOME/prompt-profiler/config.json, same schema) sits under
+// it: what the user's file and environment name is the user's choice; what the project's file
+// names is the repository's, and never receives a key unless the user trusts it for the run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import schema from '../../../schemas/prompt-profiler.schema.json';
-import { BASE_URL_ENV, missingSecretHeaders, providerSettings, secretHeaders, toProviderConfig, type ProviderSecrets, type ProviderSettings } from '../../core/config';
+import { BASE_URL_ENV, BUILTIN_PROVIDERS, missingSecretHeaders, secretHeaders, toProviderConfig, type ProviderSettings } from '../../core/config';
+import { isInside } from '../../core/files';
+import { checkSecretDelivery, type Chooser } from '../../core/trust';
 import type { PriceOverride } from '../../core/pricing';
 import type { ProviderConfig, ProviderError } from '../../core/types';
 import { UsageError } from './io';
 
 export const CONFIG_FILE = 'prompt-profiler.json';
 export const DEFAULT_CACHE_DIR = path.join('.prompt-profiler', 'cache');
+/** Opts in to the repository's base URLs and key variables for one run, like --trust-config. */
+export const TRUST_CONFIG_ENV = 'PROMPT_PROFILER_TRUST_CONFIG';
+export const TRUST_REMEDY = `Run with --trust-config (or ${TRUST_CONFIG_ENV}=1) if you trust this repository's config, or set the provider in your own config or environment.`;
+
+/** The user's own config file: $XDG_CONFIG_HOME (or ~/.config, %APPDATA%)/prompt-profiler/config.json. */
+export function userConfigFile(env: NodeJS.ProcessEnv): string | undefined {
+  const base = env.XDG_CONFIG_HOME || (process.platform === 'win32' ? env.APPDATA : env.HOME ? path.join(env.HOME, '.config') : undefined);
+  return base ? path.join(base, 'prompt-profiler', 'config.json') : undefined;
+}
 
 export interface Budget {
   match: string;
@@ -26,7 +40,12 @@ export interface Budget {
 
 export interface CliConfig {
   models: string[];
+  /** The project's (repository's) providers. */
   providers: Record<string, ProviderSettings>;
+  /** The user's own providers (their config file in the user config folder). */
+  userProviders: Record<string, ProviderSettings>;
+  /** The user trusts the project's config for this run (--trust-config or PROMPT_PROFILER_TRUST_CONFIG=1). */
+  trustConfig: boolean;
   concurrency?: number;
   /** A stream silent this long is cut (--idle-timeout, else the config's; a provider's own wins). */
   idleTimeoutSeconds?: number;
@@ -40,6 +59,8 @@ export interface CliConfig {
   budgets?: Budget[];
   /** Path of the file read, if any. */
   source?: string;
+  /** The user's config file, if one was read. */
+  userSource?: string;
   /** The project's folder: the config file's folder, else the working directory. */
   root: string;
   /** Unknown keys and other things worth saying that do not stop the run. */
@@ -115,77 +136,155 @@ function describe(e: ErrorObject, raw: unknown): string {
   }
 }
 
-export function loadConfig(cwd: string, explicit?: string): CliConfig {
-  const file = findConfigFile(cwd, explicit);
-  let raw: Record<string, unknown> = {};
-  const name = file ? path.relative(cwd, file) || CONFIG_FILE : CONFIG_FILE;
-  if (file) {
-    try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`${name}: not valid JSON (${(e as Error).message}).`);
-    }
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${name}: must be a JSON object.`);
+function readConfigFile(file: string, name: string): { raw: Record<string, unknown>; warnings: string[] } {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`${name}: not valid JSON (${(e as Error).message}).`);
   }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${name}: must be a JSON object.`);
   const { problems, warnings } = checkConfig(raw);
   if (problems.length) throw new UsageError(`${name}: ${problems.join(' ')}`);
+  return { raw, warnings: warnings.map((w) => `${name}: ${w}`) };
+}
+
+export interface LoadOptions {
+  /** --config FILE */
+  explicit?: string;
+  /** --trust-config */
+  trustConfig?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(cwd: string, options: LoadOptions = {}): CliConfig {
+  const env = options.env ?? {};
+  const file = findConfigFile(cwd, options.explicit);
+  const name = file ? path.relative(cwd, file) || CONFIG_FILE : CONFIG_FILE;
+  const project = file ? readConfigFile(file, name) : { raw: {}, warnings: [] };
+  const userFile = userConfigFile(env);
+  const usersOwn = userFile && userFile !== file && fs.existsSync(userFile) ? readConfigFile(userFile, userFile) : undefined;
+  const raw = project.raw;
+  const user = usersOwn?.raw ?? {};
+  const warnings = [...(usersOwn?.warnings ?? []), ...project.warnings];
+  const trustConfig = !!options.trustConfig || /^(1|true|yes)$/i.test(env[TRUST_CONFIG_ENV] ?? '');
   const root = file ? path.dirname(file) : path.resolve(cwd);
+  const pick = <T>(key: string): T | undefined => (raw[key] ?? user[key]) as T | undefined;
   return {
-    models: (raw.models as string[] | undefined) ?? [],
+    models: pick<string[]>('models') ?? [],
     providers: (raw.providers as Record<string, ProviderSettings> | undefined) ?? {},
-    concurrency: raw.concurrency as number | undefined,
-    idleTimeoutSeconds: raw.idleTimeoutSeconds as number | undefined,
-    cacheDir: path.resolve(root, (raw.cacheDir as string | undefined) ?? DEFAULT_CACHE_DIR),
-    prices: ((raw.prices ?? raw.priceOverrides) as Record<string, PriceOverride> | undefined) ?? {},
-    maxOutputTokens: raw.maxOutputTokens as number | undefined,
-    temperature: raw.temperature as number | undefined,
+    userProviders: (user.providers as Record<string, ProviderSettings> | undefined) ?? {},
+    trustConfig,
+    concurrency: pick<number>('concurrency'),
+    idleTimeoutSeconds: pick<number>('idleTimeoutSeconds'),
+    cacheDir: cacheDirOf(raw, user, root, name, trustConfig),
+    prices: {
+      ...((user.prices ?? user.priceOverrides) as Record<string, PriceOverride> | undefined),
+      ...((raw.prices ?? raw.priceOverrides) as Record<string, PriceOverride> | undefined),
+    },
+    maxOutputTokens: pick<number>('maxOutputTokens'),
+    temperature: pick<number>('temperature'),
     prompts: raw.prompts as string[] | undefined,
-    expectedOutputTokens: raw.expectedOutputTokens as number | undefined,
+    expectedOutputTokens: pick<number>('expectedOutputTokens'),
     traffic: raw.traffic as Record<string, number> | undefined,
     budgets: raw.budgets as Budget[] | undefined,
     source: file,
+    userSource: usersOwn ? userFile : undefined,
     root,
-    warnings: warnings.map((w) => `${name}: ${w}`),
+    warnings,
   };
 }
 
-/** Resolves a provider name to a config with its key from the environment. */
+/**
+ * The answer cache's folder. The project's config may only name one inside the project (a
+ * `"cacheDir": "../../elsewhere"` would write wherever the repository likes); the user's own
+ * config, or --trust-config, may name any.
+ */
+function cacheDirOf(raw: Record<string, unknown>, user: Record<string, unknown>, root: string, name: string, trusted: boolean): string {
+  const own = raw.cacheDir as string | undefined;
+  if (own !== undefined) {
+    const dir = path.resolve(root, own);
+    if (!isInside(dir, root) && !trusted) {
+      throw new UsageError(
+        `${name}: cacheDir "${own}" is outside the project (${root}): refused to write there. Set cacheDir in your own config, or run with --trust-config.`,
+      );
+    }
+    return dir;
+  }
+  const mine = user.cacheDir as string | undefined;
+  return path.resolve(root, mine ?? DEFAULT_CACHE_DIR);
+}
+
+/**
+ * Resolves a provider name to a config with its key from the environment, under the trust rule
+ * (src/core/trust): the key goes only to the vendor's host or a URL the user chose, and only
+ * from a variable the user chose, unless the user trusts the project's config for this run.
+ */
 export function resolveFromEnv(
   name: string,
   config: CliConfig,
   env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = () => undefined,
 ): { ok: true; config: ProviderConfig } | { ok: false; error: ProviderError } {
-  const settings = providerSettings(name, config.providers);
-  if (!settings) {
+  const builtin = BUILTIN_PROVIDERS[name];
+  const mine = config.userProviders[name];
+  const theirs = config.providers[name];
+  if (!builtin && !mine && !theirs) {
     return {
       ok: false,
       error: { kind: 'config', message: `Unknown provider "${name}": add it to "providers" in ${CONFIG_FILE}.` },
     };
   }
-  const secrets = secretsFromEnv(settings, env);
-  const baseURL = settings.baseURL ?? (BASE_URL_ENV[name] ? env[BASE_URL_ENV[name]] || undefined : undefined);
+  const settings: ProviderSettings = { ...builtin, ...mine, ...theirs } as ProviderSettings;
+  const projectFile = config.source ? path.basename(config.source) : CONFIG_FILE;
+  const envURL = BASE_URL_ENV[name] ? env[BASE_URL_ENV[name]] || undefined : undefined;
+  const usersURL = mine?.baseURL ?? envURL;
+  // The project's URL counts as the user's choice only where it is the very one the user set.
+  const [baseURL, urlChosenBy, urlSource]: [string | undefined, Chooser, string | undefined] =
+    theirs?.baseURL && theirs.baseURL !== usersURL
+      ? [theirs.baseURL, 'repository', projectFile]
+      : mine?.baseURL
+        ? [mine.baseURL, 'user', config.userSource]
+        : [envURL, 'user', BASE_URL_ENV[name]];
+  // Which variable holds the key: the user's (or the SDK's own name), unless the project renames it.
+  const usersVar = mine?.apiKeyEnv ?? builtin?.apiKeyEnv;
+  const keyVar = theirs?.apiKeyEnv ?? usersVar;
+  // A project that renames the variable, or turns `anthropic` into an OpenAI-format provider
+  // (the Anthropic key to OpenAI's host), chooses which secret goes where.
+  const usersType = (mine ?? builtin)?.type;
+  const keyChosenBy: Chooser =
+    (theirs?.apiKeyEnv !== undefined && theirs.apiKeyEnv !== usersVar) || (theirs?.type !== undefined && usersType !== undefined && theirs.type !== usersType) ? 'repository' : 'user';
+  const apiKey = keyVar ? env[keyVar] || undefined : undefined;
   if (settings.type === 'openai-compatible' && !baseURL) {
     return { ok: false, error: { kind: 'config', message: `Provider "${name}" needs a baseURL in ${CONFIG_FILE}.` } };
   }
-  if (!secrets.apiKey && settings.type !== 'openai-compatible') {
-    return { ok: false, error: { kind: 'auth', message: `No API key for ${name}: set ${settings.apiKeyEnv}.` } };
+  if (!apiKey && settings.type !== 'openai-compatible') {
+    return { ok: false, error: { kind: 'auth', message: `No API key for ${name}: set ${keyVar}.` } };
   }
+  // Secret headers (headersFromEnv) obey the key's rule: a variable the project names is its choice.
+  const headers = secretHeaders(settings, (variable) => env[variable] || undefined);
+  const secrets = { apiKey, headers };
   const missing = missingSecretHeaders(settings, secrets);
   if (missing.length) {
     return { ok: false, error: { kind: 'config', message: `Provider "${name}" sends secret headers from the environment; not set: ${missing.join(', ')}.` } };
   }
+  const headerChosenBy = (header: string): Chooser =>
+    theirs?.headersFromEnv?.[header] !== undefined && theirs.headersFromEnv[header] !== mine?.headersFromEnv?.[header] ? 'repository' : 'user';
+  const verdict = checkSecretDelivery({
+    provider: name,
+    type: settings.type,
+    baseURL,
+    urlChosenBy,
+    urlSource,
+    secrets: [
+      ...(apiKey ? [{ label: `the API key in ${keyVar}`, chosenBy: keyChosenBy }] : []),
+      ...Object.keys(headers).map((h) => ({ label: `the header ${h} (from ${settings.headersFromEnv![h]})`, chosenBy: headerChosenBy(h) })),
+    ],
+    repositoryTrusted: config.trustConfig,
+  });
+  if (!verdict.ok) return { ok: false, error: { kind: 'config', message: `${verdict.reason} ${TRUST_REMEDY}` } };
+  for (const w of verdict.warnings) warn(w);
   const provider = toProviderConfig(name, settings, secrets, baseURL);
   if (provider.idleTimeoutMs === undefined && config.idleTimeoutSeconds !== undefined) provider.idleTimeoutMs = config.idleTimeoutSeconds * 1000;
   return { ok: true, config: provider };
-}
-
-/**
- * The key and the secret header values, from the variables the config names. One place decides
- * what the CLI may send, so a stricter trust rule later covers both.
- */
-function secretsFromEnv(settings: ProviderSettings, env: NodeJS.ProcessEnv): ProviderSecrets {
-  return {
-    apiKey: settings.apiKeyEnv ? env[settings.apiKeyEnv] || undefined : undefined,
-    headers: secretHeaders(settings, (variable) => env[variable] || undefined),
-  };
 }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatSeconds, measureModel } from '../../core/analysis';
+import { writePrivateFileSync, writeRootFor } from '../../core/files';
 import { compileTemplate, datasetFormatOf, readDataset, renderTemplate } from '../../core/batch';
 import { MAX_REALTIME_ROWS, type ProfilerEngine, type PromptInput } from '../../core/engine';
 import { formatInt, formatMs, formatUsd } from '../../core/format';
@@ -17,7 +18,6 @@ import { renderHtmlReport } from './htmlReport';
 import { plural, UsageError, type CliIO } from './io';
 import { createProgress } from './progress';
 import { renderTotals } from './results';
-import { terminalText } from './terminal';
 import { runResultJson } from './resultJson';
 import { renderTable } from './table';
 
@@ -81,8 +81,9 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
     : null;
 
   if (input.html) {
-    fs.writeFileSync(
-      path.resolve(io.cwd, input.html),
+    const html = path.resolve(io.cwd, input.html);
+    writePrivateFileSync(
+      html,
       renderHtmlReport({
         title: input.templateFile,
         prompt: input.templateText,
@@ -91,6 +92,7 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
         analysis,
         dataset: { file: input.datasetFile, rows: prompts.length, models },
       }),
+      writeRootFor(html, input.config.root),
     );
     io.stderr(`Wrote ${input.html}\n`);
   }
@@ -110,7 +112,7 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
   } else {
     io.stdout(renderDatasetSummary(results, models) + '\n');
     io.stdout(`\n${renderTotals(results, wallMs)}${results.length < calls ? ` (${formatInt(calls - results.length)} not sent: stopped)` : ''} over ${plural(prompts.length, 'row')}\n`);
-    if (analysis && input.pareto) io.stdout(`\n${terminalText(renderParetoSection(analysis, input.pareto))}\n`);
+    if (analysis && input.pareto) io.stdout(`\n${renderParetoSection(analysis, input.pareto)}\n`);
   }
   return results.length === calls && results.every((r) => r.ok) ? 0 : 1;
 }

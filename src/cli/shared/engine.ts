@@ -3,7 +3,9 @@ import { AnswerCache, FileStore } from '../../core/cache';
 import { ProfilerEngine, shellOnlyReason } from '../../core/engine';
 import { parseModelId } from '../../core/types';
 import { loadConfig, resolveFromEnv, type CliConfig } from './config';
+import type { ConfigFlags } from './command';
 import { UsageError, type CliIO } from './io';
+import { writeRootFor } from '../../core/files';
 
 export const DEFAULT_MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'];
 
@@ -34,25 +36,36 @@ export function positiveInt(value: string | undefined, flag: string): number | u
   return n;
 }
 
+/** The trust-checked resolver of every command; each warning (a key over plain http) said once. */
+export function cliResolver(io: CliIO, config: CliConfig): (name: string) => ReturnType<typeof resolveFromEnv> {
+  const said = new Set<string>();
+  const warn = (w: string) => {
+    if (!said.has(w)) io.stderr(`warning: ${w}\n`);
+    said.add(w);
+  };
+  return (name) => resolveFromEnv(name, config, io.env, warn);
+}
+
 export function makeEngine(io: CliIO, config: CliConfig, withCache: boolean): ProfilerEngine {
   const cache = withCache
     ? new AnswerCache(
         new FileStore({
           dir: config.cacheDir,
+          root: writeRootFor(config.cacheDir, config.root),
           onCorrupt: (file, reason) => io.stderr(`warning: skipped a corrupted cache entry ${file} (${reason})\n`),
         }),
       )
     : undefined;
   return new ProfilerEngine({
-    resolveProvider: (name) => resolveFromEnv(name, config, io.env),
+    resolveProvider: cliResolver(io, config),
     priceOverrides: config.prices,
     cache,
   });
 }
 
-/** The config for this invocation (--config FILE or the nearest prompt-profiler.json); warnings on stderr. */
-export function loadCliConfig(io: CliIO, configFile?: string): CliConfig {
-  const config = loadConfig(io.cwd, configFile);
+/** The config for this invocation (--config FILE or the nearest prompt-profiler.json, --trust-config); warnings on stderr. */
+export function loadCliConfig(io: CliIO, flags: ConfigFlags): CliConfig {
+  const config = loadConfig(io.cwd, { explicit: flags.config, trustConfig: flags.trustConfig, env: io.env });
   for (const w of config.warnings) io.stderr(`warning: ${w}\n`);
   return config;
 }

@@ -20,7 +20,9 @@ export async function recordRunHistory(io: CliIO, prompt: PromptInput, results: 
   const mode = (io.env[HISTORY_ENV] ?? '').toLowerCase();
   if (mode === 'off' || mode === '0' || mode === 'false') return;
   try {
-    await new HistoryLog({ dir: path.resolve(root ?? io.cwd, DEFAULT_HISTORY_DIR) }).append(
+    const projectRoot = root ?? io.cwd;
+    // No folder below the project root may be a link (a committed `.prompt-profiler/history -> ~`).
+    await new HistoryLog({ dir: path.resolve(projectRoot, DEFAULT_HISTORY_DIR), root: projectRoot }).append(
       historyRecordsFromRun(results, { prompt, includePrompt: mode === 'prompts', source: 'cli', runId: randomUUID() }),
     );
   } catch (err) {

@@ -7,7 +7,7 @@ import { MultiBar, type SingleBar } from 'cli-progress';
 import { firstLine, formatMs, formatUsd } from '../../core/format';
 import type { RunProgress, RunResult } from '../../core/run';
 import type { CliIO } from './io';
-import { terminalText } from './terminal';
+import { terminalSafe } from '../../core/text';
 
 export interface ProgressOptions {
   /** Calls in all. */
@@ -41,7 +41,8 @@ function plainProgress(io: CliIO, o: ProgressOptions): Progress {
       if (e.type !== 'finished') return;
       const r = e.result;
       const what = r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`;
-      io.stderr(terminalText(`[${++done}/${o.total}] ${o.label?.(r) ?? r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? what : firstLine(what)}`) + '\n');
+      // One line a call; a one-line message stays whole (a refusal names its remedy at the end).
+      io.stderr(`[${++done}/${o.total}] ${o.label?.(r) ?? r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? what : firstLine(what, 1000)}\n`);
     },
     stop() {},
   };
@@ -81,7 +82,7 @@ function liveProgress(stream: NodeJS.WriteStream, o: ProgressOptions): Progress 
     const tokens = Math.round(m.chars / 4);
     const rate = secs > 0 && tokens ? `${(tokens / secs).toFixed(0)} tok/s` : '';
     const state = m.inFlight ? `streaming${m.inFlight > 1 ? ` ×${m.inFlight}` : ''}` : 'done';
-    m.bar.update({ line: terminalText(`  ${id.padEnd(32)} ${state.padEnd(13)} ≈${String(tokens).padStart(6)} tok  ${rate.padStart(10)}  ${secs.toFixed(1)} s${m.finished ? `  ${m.finished} finished` : ''}`) });
+    m.bar.update({ line: terminalSafe(`  ${id.padEnd(32)} ${state.padEnd(13)} ≈${String(tokens).padStart(6)} tok  ${rate.padStart(10)}  ${secs.toFixed(1)} s${m.finished ? `  ${m.finished} finished` : ''}`) });
   };
   const timer = setInterval(() => models.forEach((m, id) => m.inFlight && render(id, m)), 200);
   timer.unref();

@@ -1,8 +1,8 @@
 // One prompt on every model in parallel, as `run` and `demo` print it: live progress on stderr,
 // then the table (or JSON), the answers, the totals and, with --pareto, the decision.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProfilerEngine, PromptInput } from '../../core/engine';
+import { writePrivateFileSync, writeRootFor } from '../../core/files';
 import { truncationNote } from '../../core/format';
 import type { CliConfig } from './config';
 import { analyseForRun, paretoRunJson, renderParetoSection, REPORT_ONLY_ANALYSIS, type RunParetoConfig } from './decide';
@@ -12,7 +12,6 @@ import type { CliIO } from './io';
 import { createProgress } from './progress';
 import { runResultJson } from './resultJson';
 import { localServerNotes, renderRepeatTable, renderResultsTable, renderTotals, resultNotes } from './results';
-import { terminalText } from './terminal';
 
 export interface PromptRunInput {
   /** The prompt file as named on the command line (for the report and the static prefix). */
@@ -60,9 +59,11 @@ export async function runPrompt(input: PromptRunInput, io: CliIO): Promise<numbe
   const analysis = decide ? await analyseForRun(engine, prompt, summary.results, models, input.file, io, decide, input.promptText !== undefined ? { templateText: input.promptText } : undefined) : null;
 
   if (input.html) {
-    fs.writeFileSync(
-      path.resolve(io.cwd, input.html),
+    const html = path.resolve(io.cwd, input.html);
+    writePrivateFileSync(
+      html,
       renderHtmlReport({ title: input.file, prompt, results: summary.results, wallMs: summary.wallMs, analysis, banner: input.banner }),
+      writeRootFor(html, input.config.root),
     );
     io.stderr(`Wrote ${input.html}\n`);
   }
@@ -89,7 +90,7 @@ export async function runPrompt(input: PromptRunInput, io: CliIO): Promise<numbe
     }
     out.push('', renderTotals(summary.results, summary.wallMs));
     if (analysis && input.pareto) out.push('', renderParetoSection(analysis, input.pareto ?? undefined));
-    io.stdout(terminalText(out.join('\n')) + '\n');
+    io.stdout(out.join('\n') + '\n');
   }
   return summary.results.every((r) => r.ok) ? 0 : 1;
 }

@@ -32,7 +32,7 @@ function costCell(r: RunResult): string {
 
 /** One line per row: a server's stack trace stays whole in --json. */
 const errorCell = (r: RunResult) =>
-  r.error ? `${r.error.kind}: ${firstLine(r.error.message, 220)}${r.output ? ' (partial answer below)' : ''}` : truncationNote(r) ?? '';
+  r.error ? `${r.error.kind}: ${firstLine(r.error.message, 400)}${r.output ? ' (partial answer below)' : ''}` : truncationNote(r) ?? '';
 
 export function renderResultsTable(results: readonly RunResult[]): string {
   return renderTable(

@@ -1,4 +1,5 @@
 // Batch results as JSONL or CSV, written row by row (a results view's "Export…", the CLI's --out).
+import { csvField } from '../text/csv';
 import type { BatchRowResult } from './types';
 
 export type ExportFormat = 'jsonl' | 'csv';
@@ -46,12 +47,7 @@ export const CSV_COLUMNS = [
   'error_message',
 ] as const;
 
-/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export { csvField };
 
 export function rowToCsv(r: BatchRowResult): string {
   return [

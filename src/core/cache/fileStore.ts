@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writePrivateFile } from '../files/safeFiles';
 import { parseEntry, serializeEntry, type AnswerCacheEntry } from './entry';
 import { isCacheKey } from './key';
 import type { CacheStore, CorruptCallback, StoredEntryInfo } from './store';
@@ -24,6 +25,8 @@ export interface FileStoreOptions {
   dir: string;
   /** Told about every corrupted entry file (path and reason) before it is removed. */
   onCorrupt?: CorruptCallback;
+  /** No folder between this one and `dir` may be a link (default: `dir` itself). */
+  root?: string;
 }
 
 const SHARD_RE = /^[0-9a-f]{2}$/;
@@ -52,11 +55,13 @@ async function unlinkQuiet(file: string): Promise<boolean> {
 
 export class FileStore implements CacheStore {
   readonly dir: string;
+  private readonly root: string;
   private readonly onCorrupt?: CorruptCallback;
   private corruptedCount = 0;
 
   constructor(options: FileStoreOptions) {
     this.dir = path.resolve(options.dir);
+    this.root = path.resolve(options.root ?? options.dir);
     this.onCorrupt = options.onCorrupt;
   }
 
@@ -94,14 +99,12 @@ export class FileStore implements CacheStore {
   async set(entry: AnswerCacheEntry): Promise<StoredEntryInfo> {
     const text = serializeEntry(entry); // validates the entry, drops unknown fields
     const file = this.pathFor(entry.key);
-    const shard = path.dirname(file);
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
     const createdAt = new Date(entry.createdAt);
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          await fs.mkdir(shard, { recursive: true });
-          await fs.writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
+          await writePrivateFile(temp, text, this.root, 'exclusive');
           break;
         } catch (err) {
           // Another process's clear() may remove the shard folder between mkdir and write.

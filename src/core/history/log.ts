@@ -18,6 +18,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { openPrivateFile } from '../files/safeFiles';
 import { toMs, type DateLike } from './dates';
 import { parseHistoryLine, recordProblem, serializeRecord } from './record';
 import { MAX_RECORD_BYTES, type HistoryRecord } from './types';
@@ -25,6 +26,8 @@ import { MAX_RECORD_BYTES, type HistoryRecord } from './types';
 export interface HistoryLogOptions {
   /** The history folder (extension: workspace storage; CLI: `.prompt-profiler/history`). Created on the first append. */
   dir: string;
+  /** No folder between this one and `dir` may be a link (default: `dir` itself). */
+  root?: string;
   /** A month's file is continued in a new part once it reaches this size (default 8 MiB). */
   maxFileBytes?: number;
   /** Keep this many months (the current one included); 0 = keep everything (default). */
@@ -84,6 +87,7 @@ function errCode(err: unknown): string | undefined {
 
 export class HistoryLog {
   readonly dir: string;
+  private readonly root: string;
   private readonly maxFileBytes: number;
   private readonly retainMonths: number;
   /** month → the part this process last appended to. */
@@ -92,6 +96,7 @@ export class HistoryLog {
 
   constructor(options: HistoryLogOptions) {
     this.dir = path.resolve(options.dir);
+    this.root = path.resolve(options.root ?? options.dir);
     this.maxFileBytes = Math.max(MAX_RECORD_BYTES, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     this.retainMonths = Math.max(0, Math.floor(options.retainMonths ?? 0));
   }
@@ -178,12 +183,10 @@ export class HistoryLog {
       const file = path.join(this.dir, historyFileName(month, part));
       let handle: fs.FileHandle;
       try {
-        handle = await fs.open(file, 'a+'); // O_APPEND | O_CREAT | O_RDWR
+        // O_APPEND | O_CREAT | O_RDWR | O_NOFOLLOW, 0600, through folders that are not links.
+        handle = await openPrivateFile(file, 'append', this.root);
       } catch (err) {
-        if (errCode(err) === 'ENOENT' && attempt < 3) {
-          await fs.mkdir(this.dir, { recursive: true });
-          continue;
-        }
+        if (errCode(err) === 'ENOENT' && attempt < 3) continue;
         throw err;
       }
       try {

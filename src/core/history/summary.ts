@@ -20,6 +20,7 @@ import { percentile as nearestRank } from '../analysis/stats';
 // - Days are calendar days in UTC or in the local time zone of the process (`timeZone`).
 //
 // No Node imports: the dashboard webview may import this file and summarise in the browser.
+import { csvField } from '../text/csv';
 import type { ErrorKind } from '../types';
 import { toMs, type DateLike } from './dates';
 import type { HistoryRecord } from './types';
@@ -305,14 +306,6 @@ export function summarizeHistory(records: readonly HistoryRecord[], options: Sum
 }
 
 // ── export ──────────────────────────────────────────────────────────────────────────────────
-
-/** One CSV field (RFC 4180); text that a spreadsheet would run as a formula is prefixed with '. */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 function csv(header: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';

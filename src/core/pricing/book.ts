@@ -19,6 +19,8 @@ export interface PriceOverride {
   contextWindow?: number;
   /** When these prices were read, ISO yyyy-mm-dd. */
   dataDate?: string;
+  /** Who set it when that is worth saying wherever its cost appears (`workspace settings`: a repository's). */
+  origin?: string;
 }
 
 export interface PriceBookOptions {
@@ -158,9 +160,11 @@ export class PriceBook {
         cacheWrite1h: override.cacheWrite1h ?? null,
         tiers: [],
         contextWindow: override.contextWindow ?? data?.contextWindow ?? null,
-        provenance: override.dataDate
-          ? { source: 'override', dataDate: override.dataDate, detail: `price override for ${key} (${override.dataDate})` }
-          : { source: 'override', detail: `price override for ${key}` },
+        provenance: {
+          source: 'override',
+          ...(override.dataDate ? { dataDate: override.dataDate } : {}),
+          detail: `price override for ${key}${override.origin ? ` from ${override.origin}` : ''}${override.dataDate ? ` (${override.dataDate})` : ''}`,
+        },
       };
     }
     if (!data) return null;

@@ -3,6 +3,7 @@
 // rows with their reasons, the first answers). Pure functions: no `vscode`.
 import type { BatchProgress, BatchReport, BatchState } from '../../core/batch';
 import { formatInt, formatUsd } from '../../core/format';
+import { markdownText } from '../../core/text';
 import { cell } from '../planner/reportDocuments';
 
 /** Answers listed in the report; every row is in the export. */
@@ -41,10 +42,10 @@ export function summaryLine(report: BatchReport): string {
 /** The results report as Markdown. */
 export function renderBatchReport(report: BatchReport, state: BatchState): string {
   const lines: string[] = [];
-  lines.push(`# Batch results: ${report.modelId}`, '');
+  lines.push(`# Batch results: ${markdownText(report.modelId)}`, '');
   const saved = savedUsd(report);
   const rows: [string, string][] = [
-    ['Batch', report.batchId ? `\`${report.batchId}\`` : 'none (no row was sent)'],
+    ['Batch', report.batchId || 'none (no row was sent)'],
     ['Template', state.template ?? ''],
     ['Dataset', state.dataset ?? ''],
     ['Submitted', state.createdAt],

@@ -71,8 +71,11 @@ export function lensTitle(estimates: Awaited<ReturnType<InlineEstimates['estimat
   return `${tokens} · ${cost}`;
 }
 
+/** A price override (a workspace's says so) is named beside the cost it produced. */
+export const overrideNote = (priceSource: string | null) => (priceSource?.startsWith('price override') ? ` (${priceSource})` : '');
+
 function tooltip(estimates: Awaited<ReturnType<InlineEstimates['estimate']>>): string {
   return estimates
-    .map((e) => `${e.modelId}: ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tokens, ${formatModelCost(e.modelId, e.inputCost)} in, ${formatModelCost(e.modelId, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} out`)
+    .map((e) => `${e.modelId}: ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tokens, ${formatModelCost(e.modelId, e.inputCost)} in, ${formatModelCost(e.modelId, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} out${overrideNote(e.priceSource)}`)
     .join('\n');
 }

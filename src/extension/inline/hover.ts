@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Estimate } from '../../core/engine';
 import { formatInt } from '../../core/format';
 import { findPromptBlocks } from '../../core/prompt';
+import { markdownCode, markdownText } from '../../core/text';
 import type { Services } from '../services';
 import { PROMPT_LANGUAGE_ID } from '../constants';
 import { formatModelCost } from '../providers/vscodeLm';
@@ -38,7 +39,8 @@ export class PromptHoverProvider implements vscode.HoverProvider {
 }
 
 export function renderHover(estimates: Estimate[]): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
+  // No theme icons, no command links: text from prompt files renders as text.
+  const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   const maxOut = estimates[0].maxOutputTokens;
   md.appendMarkdown(`**Prompt Profiler** — before sending\n\n`);
@@ -46,11 +48,12 @@ export function renderHover(estimates: Estimate[]): vscode.MarkdownString {
   for (const e of estimates) {
     const tokens = `${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)}`;
     const warn = e.overContextWindow ? ` ⚠ over the ${formatInt(e.contextWindow ?? 0)}-token window` : '';
-    md.appendMarkdown(`| \`${e.modelId}\` | ${tokens}${warn} | ${formatModelCost(e.modelId, e.inputCost)} | ${formatModelCost(e.modelId, e.costAtMaxOutput)} |\n`);
+    // The model id may come from a prompt file's front matter: a code span it cannot close.
+    md.appendMarkdown(`| ${markdownCode(e.modelId, true)} | ${tokens}${warn} | ${formatModelCost(e.modelId, e.inputCost)} | ${formatModelCost(e.modelId, e.costAtMaxOutput)} |\n`);
   }
   const methods = [...new Set(estimates.map((e) => `${e.estimated ? '≈ ' : ''}${e.method}`))];
-  md.appendMarkdown(`\nCounted by: ${methods.join(', ')}.`);
+  md.appendMarkdown(`\nCounted by: ${markdownText(methods.join(', '))}.`);
   const sources = [...new Set(estimates.map((e) => e.priceSource).filter((s): s is string => !!s))];
-  if (sources.length) md.appendMarkdown(` Prices: ${sources.join('; ')}.`);
+  if (sources.length) md.appendMarkdown(` Prices: ${markdownText(sources.join('; '))}.`);
   return md;
 }

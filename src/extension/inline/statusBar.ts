@@ -5,6 +5,7 @@ import { CommandId } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import { formatModelCost } from '../providers/vscodeLm';
+import { overrideNote } from './codeLens';
 import type { InlineEstimates } from './inlineEstimates';
 
 const DEBOUNCE_MS = 150;
@@ -59,7 +60,7 @@ export class SelectionCostStatusBar extends Disposable {
     }
     if (generation !== this.generation || !e) return; // a newer selection won
     this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatModelCost(model, e.inputCost)}`;
-    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatModelCost(model, e.inputCost)} to send, ${formatModelCost(model, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens. Click to choose the model.`;
+    this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatModelCost(model, e.inputCost)} to send, ${formatModelCost(model, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens${overrideNote(e.priceSource)}. Click to choose the model.`;
     this.item.show();
   }
 

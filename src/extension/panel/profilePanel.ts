@@ -145,8 +145,9 @@ export class ProfilePanel extends Disposable {
     this.controller?.abort();
     const controller = (this.controller = new AbortController());
     this.lastRequest = request;
-    void this.services.context.workspaceState.update(LAST_RUN_KEY, request);
     const config = this.services.config.value;
+    // The prompt is kept at rest only where the user allows it (promptProfiler.history.includePrompts).
+    void this.services.context.workspaceState.update(LAST_RUN_KEY, config.history.includePrompts ? request : undefined);
     const repeats = config.repeats;
     // Repeat-major, like the runner: the column index is the runner's job index.
     const columns: ColumnState[] = [];
@@ -250,9 +251,10 @@ export class ProfilePanel extends Disposable {
     }
   }
 
-  /** Keeps the finished run for a revived panel (plain data: answers and figures, never a key). */
+  /** Keeps the finished run for a revived panel (plain data: answers and figures, never a key; the prompt only if allowed). */
   private persist(): void {
-    void this.services.context.workspaceState.update(LAST_STATE_KEY, { state: this.state });
+    const keepPrompt = this.services.config.value.history.includePrompts;
+    void this.services.context.workspaceState.update(LAST_STATE_KEY, { state: keepPrompt ? this.state : { ...this.state, promptPreview: '' } });
   }
 
   private onProgress(e: RunProgress): void {
@@ -388,6 +390,11 @@ export class ProfilePanel extends Disposable {
         break;
       case 'rerun':
         if (this.lastRequest) await this.run({ ...this.lastRequest, bypassCache: m.bypassCache });
+        else {
+          void vscode.window.showInformationMessage(
+            'Prompt Profiler keeps the prompt after a reload only with promptProfiler.history.includePrompts on: profile the prompt again to re-run it.',
+          );
+        }
         break;
       case 'retry':
         await this.retry(m.index);

@@ -1,6 +1,7 @@
 // A prompt-cache plan (and its verification) as a readable Markdown report. Pure: no `vscode`.
 import { formatInt, formatUsd } from '../../core/format';
 import type { CachePlan, CacheVerification } from '../../core/planner';
+import { markdownText } from '../../core/text';
 import { cell } from './reportDocuments';
 
 const ICON = { error: '✗', warning: '⚠', info: 'ℹ' } as const;
@@ -26,7 +27,7 @@ export function renderPlanReport(plan: CachePlan, verification?: CacheVerificati
   const approx = plan.counting.estimated ? '≈ ' : '';
   const tokens = (n: number) => `${approx}${formatInt(n)} token${n === 1 ? '' : 's'}`;
   const lines: string[] = [];
-  lines.push(`# Prompt cache plan: ${plan.modelId}`, '');
+  lines.push(`# Prompt cache plan: ${markdownText(plan.modelId)}`, '');
   lines.push(`${source ? `For **${cell(source)}**, counted` : 'Counted'} by ${plan.counting.method}${plan.counting.estimated ? ' (an estimate)' : ''}; the whole prompt is ${tokens(plan.totalTokens)}.`, '');
 
   const sp = plan.stablePrefix;
@@ -43,7 +44,7 @@ export function renderPlanReport(plan: CachePlan, verification?: CacheVerificati
       plan.automatic
         ? 'none needed: OpenAI caches the prefix automatically (keep the static part first)'
         : plan.breakpoints.length
-          ? `${plan.breakpoints.length} \`cache_control\` (at most 4)`
+          ? `${plan.breakpoints.length} cache_control (at most 4)`
           : plan.vendor === 'anthropic'
             ? 'none: nothing here can be cached'
             : 'not applicable',

@@ -58,10 +58,5 @@ export class ReportDocuments extends Disposable implements vscode.TextDocumentCo
   }
 }
 
-/** Escapes text for a Markdown table cell (one line, pipes escaped). */
-export function cell(text: string | number | null | undefined, max = 200): string {
-  if (text === null || text === undefined) return '';
-  let s = String(text).replace(/\s+/g, ' ').trim();
-  if (s.length > max) s = `${s.slice(0, max - 1)}…`;
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;');
-}
+/** Text (answers, ids, prompt text) as a Markdown table cell: one line, every construct escaped. */
+export { markdownCell as cell } from '../../core/text';

@@ -2,7 +2,7 @@
 // the table is sorted. Pure strings: the webview posts them and the host copies or saves them.
 // Model ids and error texts are data: escaped in Markdown, guarded against formulas in CSV.
 
-import { csvField } from '../../core/history/summary';
+import { csvField } from '../../core/text/csv';
 import { FIELDS, isBestKey } from './fields';
 import { bestValues, type CompareRow } from './rows';
 
