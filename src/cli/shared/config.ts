@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import schema from '../../../schemas/prompt-profiler.schema.json';
 import { BASE_URL_ENV, providerSettings, type ProviderSettings } from '../../core/config';
+import type { Budget } from '../../core/check';
 import type { PriceOverride } from '../../core/pricing';
 import type { ProviderConfig, ProviderError } from '../../core/types';
 import { UsageError } from './io';
@@ -14,15 +15,7 @@ import { UsageError } from './io';
 export const CONFIG_FILE = 'prompt-profiler.json';
 export const DEFAULT_CACHE_DIR = path.join('.prompt-profiler', 'cache');
 
-export interface Budget {
-  match: string;
-  maxInputTokens?: number;
-  maxCostPerCall?: number;
-  maxMonthlyCost?: number;
-  maxIncreasePercent?: number;
-  maxP95LatencyMs?: number;
-  minQuality?: number;
-}
+export type { Budget } from '../../core/check';
 
 export interface CliConfig {
   models: string[];
@@ -33,7 +26,7 @@ export interface CliConfig {
   maxOutputTokens?: number;
   temperature?: number;
   prompts?: string[];
-  expectedOutputTokens?: number;
+  expectedOutputTokens?: number | Record<string, number>;
   traffic?: Record<string, number>;
   budgets?: Budget[];
   /** Path of the file read, if any. */
@@ -137,7 +130,7 @@ export function loadConfig(cwd: string, explicit?: string): CliConfig {
     maxOutputTokens: raw.maxOutputTokens as number | undefined,
     temperature: raw.temperature as number | undefined,
     prompts: raw.prompts as string[] | undefined,
-    expectedOutputTokens: raw.expectedOutputTokens as number | undefined,
+    expectedOutputTokens: raw.expectedOutputTokens as number | Record<string, number> | undefined,
     traffic: raw.traffic as Record<string, number> | undefined,
     budgets: raw.budgets as Budget[] | undefined,
     source: file,

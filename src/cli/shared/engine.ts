@@ -6,6 +6,8 @@ import { loadConfig, resolveFromEnv, type CliConfig } from './config';
 import { UsageError, type CliIO } from './io';
 
 export const DEFAULT_MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'];
+/** Output tokens a prompt is priced at when neither it nor the config says. */
+export const DEFAULT_MAX_OUTPUT = 1024;
 
 /** --model flags, else the prompt file's front matter, else the config file, else the defaults. */
 export function chooseModels(flags: string[] | undefined, fromPrompt: string[], config: CliConfig): string[] {
