@@ -49,12 +49,16 @@ function run(cmd, args, { env = process.env, cwd, logFile } = {}) {
 
 const expectedMarker = { node: NODE_SPEC, codeServer: CODE_SERVER_VERSION };
 
+function hasCommand(tool) {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
 // ---- Fast path: everything was installed by an earlier run ------------------------------------
 function markerIsCurrent() {
   try {
     const m = JSON.parse(fs.readFileSync(paths.marker, 'utf8'));
     return m.node === expectedMarker.node && m.codeServer === expectedMarker.codeServer &&
-      fs.existsSync(paths.node24) && fs.existsSync(paths.codeServerEntry) && fs.existsSync(paths.chromium) ? m : undefined;
+      fs.existsSync(paths.node24) && fs.existsSync(paths.codeServerEntry) && fs.existsSync(paths.chromium) && hasCommand('git') ? m : undefined;
   } catch {
     return undefined;
   }
@@ -74,6 +78,8 @@ const codeServerInstalled = () => fs.existsSync(paths.codeServerEntry) && fs.exi
 step('Debian packages', () => {
   const missing = [];
   if (!fs.existsSync(paths.chromium)) missing.push('chromium');
+  // The workspace of the tests is a git repository (the built-in Git extension, `check --base`).
+  if (!hasCommand('git')) missing.push('git');
   // The headers are only needed to compile code-server's native modules.
   if (!codeServerInstalled()) {
     if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');

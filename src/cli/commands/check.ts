@@ -80,6 +80,7 @@ function writeReport(io: CliIO, file: string, text: string, appendToStepSummary 
   const full = path.resolve(io.cwd, file);
   const append = appendToStepSummary && !!io.env.GITHUB_STEP_SUMMARY && path.resolve(io.cwd, io.env.GITHUB_STEP_SUMMARY) === full;
   try {
+    fs.mkdirSync(path.dirname(full), { recursive: true });
     if (append) fs.appendFileSync(full, text);
     else fs.writeFileSync(full, text);
   } catch (e) {
