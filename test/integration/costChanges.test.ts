@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { formatInt, formatUsd } from '../../src/core/format';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import { costChangePicks } from '../../src/extension/commands/showCostChanges';
-import { GPT, expectedCost, getApi, openFixture, openaiPromptTokens, restoreSettings, setSetting, useModels, waitFor, workspaceUri } from './helpers';
+import { GPT, expectedCost, fake, finalPanelState, getApi, openFixture, openaiPromptTokens, profile, restoreSettings, setSetting, useModels, waitFor, workspaceUri } from './helpers';
 
 const FILE = 'costs.prompt';
 const ADDED = ' Mention the order number, the delivery date and an apology if the parcel is late.';
@@ -109,5 +109,19 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(JSON.stringify({ expectedOutputTokens: OUT, budgets: [{ match: '*.prompt', maxInputTokens: tokens }] })));
     await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(editor.document.uri).filter((x) => x.source === 'Prompt Profiler').length === 0);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it("the panel's summary projects each model's measured cost per call to a month", async () => {
+    fake.reset();
+    await openFixture(FILE);
+    const summary = await profile(true);
+    const [r] = summary.results;
+    assert.ok(r.ok, r.error?.message);
+    const usd = expectedCost(GPT, r.usage.inputTokens, r.usage.outputTokens) * CALLS * 30;
+    const month = finalPanelState(api).summary.perMonth;
+    assert.equal(month?.callsPerDay, CALLS);
+    assert.equal(month?.models.length, 1);
+    assert.equal(month!.models[0].modelId, GPT);
+    assert.ok(Math.abs(month!.models[0].usd! - usd) < 1e-9, `${month!.models[0].usd} vs ${usd}`);
   });
 });
