@@ -176,6 +176,17 @@ describe('prompt-profiler check (real git repositories)', function () {
       ['prompts/support/reply.prompt', 5000, 'traffic "prompts/support/**"'],
     ]);
     assert.equal(prompts[0].models[0].monthlyCost, prompts[0].models[0].costPerCall * 7 * 30);
+    // expectedOutputTokens by glob: the most specific match wins too; a prompt's own comes first.
+    write(root, 'prompts/support/long.prompt', '---\nexpected_output_tokens: 900\n---\nLong answers.\n');
+    config({ expectedOutputTokens: { 'prompts/support/**': 50, '**': 100 } });
+    const out = JSON.parse((await cli('prompts', '--json')).stdout).prompts.map((p: { name: string; models: { outputTokens: number }[] }) => [p.name, p.models[0].outputTokens]);
+    assert.deepEqual(out, [
+      ['prompts/new.prompt', 100],
+      ['prompts/summary.prompt', 100],
+      ['prompts/support/hot.prompt', 50],
+      ['prompts/support/long.prompt', 900],
+      ['prompts/support/reply.prompt', 50],
+    ]);
   });
 
   it('discovery: .gitignore is respected, Markdown without prompt blocks is skipped, PATH narrows', async () => {

@@ -1,7 +1,6 @@
 // What a prompt costs per month and what the edit costs against the file's git HEAD version,
 // for the CodeLens, the hover, the budget diagnostics and Show Cost Changes. The figures come
 // from the same core check as `prompt-profiler check`; this only reads documents and git.
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import * as vscode from 'vscode';
 import {
@@ -85,7 +84,8 @@ export class CostChanges extends Disposable {
 
   /** Today's figures of a document's prompts, their change vs HEAD and the budgets they break. */
   forDocument(doc: vscode.TextDocument): Promise<DocumentCosts | undefined> {
-    const key = `${doc.uri.toString()}@${doc.version}#${this.generation}#${createHash('sha256').update(doc.getText()).digest('hex')}`;
+    // A document's version changes with every edit; the generation with HEAD, settings and budgets.
+    const key = `${doc.uri.toString()}@${doc.version}#${this.generation}`;
     let p = this.memo.get(key);
     if (!p) {
       p = this.compute(doc.uri, doc.getText());

@@ -30,5 +30,5 @@ export async function showCostChanges(costs: CostChanges): Promise<void> {
     return;
   }
   const picked = await vscode.window.showQuickPick(picks, { title: 'Prompt cost changes vs HEAD (per month, largest first)', matchOnDescription: true, matchOnDetail: true });
-  if (picked) await openHeadDiff(costs, picked.item.uri, picked.item.change.status === 'new');
+  if (picked) await openHeadDiff(costs, picked.item.uri, picked.item.change.status);
 }
