@@ -11,10 +11,14 @@ import { UsageError } from './io';
 const run = promisify(execFile);
 const MAX_BUFFER = 256 * 1024 * 1024;
 
-/** The working copy under `root`; node_modules and .git are never searched. */
+/**
+ * The working copy under `root`; node_modules, .git and our own cache are never searched, and
+ * symbolic links are not followed (as git does not).
+ */
 export function workingTree(root: string): PromptTree {
   return {
-    listFiles: (patterns) => fg(patterns, { cwd: root, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] }),
+    listFiles: (patterns) =>
+      fg(patterns, { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**', '**/.prompt-profiler/**'] }),
     async readFile(file) {
       const full = path.join(root, file);
       try {
