@@ -118,7 +118,8 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     const [r] = summary.results;
     assert.ok(r.ok, r.error?.message);
     const usd = expectedCost(GPT, r.usage.inputTokens, r.usage.outputTokens) * CALLS * 30;
-    const month = finalPanelState(api).summary.perMonth;
+    // The summary reaches the webview with the run's last batched patch.
+    const month = await waitFor('the monthly projection in the panel summary', () => finalPanelState(api).summary.perMonth);
     assert.equal(month?.callsPerDay, CALLS);
     assert.equal(month?.models.length, 1);
     assert.equal(month!.models[0].modelId, GPT);
