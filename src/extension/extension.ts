@@ -17,6 +17,12 @@ import { PromptHoverProvider } from './inline/hover';
 import { InlineEstimates } from './inline/inlineEstimates';
 import { SelectionCostStatusBar } from './inline/statusBar';
 import { ProfilePanel } from './panel/profilePanel';
+import { BudgetDiagnostics } from './check/budgetDiagnostics';
+import { CostChanges } from './check/costChanges';
+import { ProjectConfig } from './check/projectConfig';
+import { openHeadDiff } from './commands/openHeadDiff';
+import { SHOW_COST_CHANGES_COMMAND, showCostChanges } from './commands/showCostChanges';
+import { CostDeltaCodeLensProvider, CostDeltaHoverProvider, OPEN_HEAD_DIFF_COMMAND } from './inline/costDelta';
 import { Services } from './services';
 
 /** Documents the inline features attach to. */
@@ -35,6 +41,8 @@ export interface PromptProfilerApi {
   reports: ReportDocuments;
   /** The open dashboard, if any. */
   dashboard(): DashboardPanel | undefined;
+  costChanges: CostChanges;
+  budgetDiagnostics: BudgetDiagnostics;
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
@@ -56,6 +64,21 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
       },
     }),
     { dispose: () => DashboardPanel.active?.dispose() },
+  );
+  // Monthly projection, change vs git HEAD, budgets (issue 14).
+  const project = new ProjectConfig(services);
+  const costChanges = new CostChanges(services, project);
+  const budgetDiagnostics = new BudgetDiagnostics(costChanges);
+  const costLens = new CostDeltaCodeLensProvider(services, costChanges);
+  context.subscriptions.push(
+    project,
+    costChanges,
+    budgetDiagnostics,
+    costLens,
+    vscode.languages.registerCodeLensProvider([{ language: 'prompt' }, { language: 'markdown' }], costLens),
+    vscode.languages.registerHoverProvider([{ language: 'prompt' }, { language: 'markdown' }], new CostDeltaHoverProvider(costChanges)),
+    vscode.commands.registerCommand(SHOW_COST_CHANGES_COMMAND, () => showCostChanges(costChanges)),
+    vscode.commands.registerCommand(OPEN_HEAD_DIFF_COMMAND, (uri: vscode.Uri) => openHeadDiff(costChanges, uri)),
   );
   // Batches submitted before a reload or restart: resume polling them.
   void batches.resumePending();
@@ -81,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     }),
     { dispose: () => ProfilePanel.active?.dispose() },
   );
-  return { services, statusBar, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active };
+  return { services, statusBar, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active, costChanges, budgetDiagnostics };
 }
 
 export function deactivate(): void {}
