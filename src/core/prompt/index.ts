@@ -25,6 +25,54 @@ const SECTION = /^(system|user|assistant)\s*:\s*$/i;
 const DOTPROMPT_ROLE = /^\{\{\s*role\s+"(system|user|model|assistant)"\s*\}\}\s*$/i;
 const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 
+/** What a prompt file's front matter says, read from its YAML text (the part between the `---` lines). */
+export interface PromptMeta {
+  /** `system:` of the front matter, trimmed; undefined when absent or empty. */
+  system?: string;
+  models: string[];
+  temperature?: number;
+  maxOutputTokens?: number;
+  variables: Record<string, string>;
+  reference?: string;
+  /** `description:` (VS Code prompt files and Prompty carry one). */
+  description?: string;
+}
+
+export function parseFrontMatter(yamlText: string | undefined): PromptMeta {
+  let meta: Record<string, unknown> = {};
+  if (yamlText !== undefined) {
+    const parsed = parseYaml(yamlText) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
+  }
+  const system = typeof meta.system === 'string' ? meta.system.trim() : '';
+  return {
+    ...(system ? { system } : {}),
+    models: readModels(meta),
+    ...readParameters(meta),
+    variables: readVariables(meta),
+    ...(typeof meta.reference === 'string' && meta.reference.trim() ? { reference: meta.reference.trim() } : {}),
+    ...(typeof meta.description === 'string' && meta.description.trim() ? { description: meta.description.trim() } : {}),
+  };
+}
+
+/** `{{name}}` replaced by its value; names without one stay (and are added to `unresolved`). */
+export function fillVariables(s: string, variables: Record<string, string>, unresolved?: Set<string>): string {
+  if (!s.includes('{{')) return s;
+  return s.replace(VARIABLE, (whole, name: string) => {
+    if (Object.hasOwn(variables, name)) return variables[name];
+    unresolved?.add(name);
+    return whole;
+  });
+}
+
+/** Does this line open a chat section (`system:` / `user:` / `assistant:`, or dotprompt's `{{role "…"}}`)? */
+export function sectionRoleOf(line: string): Role | undefined {
+  const m = SECTION.exec(line) ?? DOTPROMPT_ROLE.exec(line);
+  if (!m) return undefined;
+  const role = m[1].toLowerCase();
+  return role === 'model' ? 'assistant' : (role as Role);
+}
+
 export function parsePrompt(text: string): ParsedPrompt {
   let body = text;
   let meta: Record<string, unknown> = {};
@@ -46,12 +94,7 @@ export function parsePrompt(text: string): ParsedPrompt {
     else if (s.content) messages.push({ role: s.role, content: s.content });
   }
   const unresolved = new Set<string>();
-  const fill = (s: string) =>
-    s.replace(VARIABLE, (whole, name: string) => {
-      if (name in variables) return variables[name];
-      unresolved.add(name);
-      return whole;
-    });
+  const fill = (s: string) => fillVariables(s, variables, unresolved);
   return {
     system: system ? fill(system) : undefined,
     messages: messages.map((m) => ({ ...m, content: fill(m.content) })),
