@@ -68,6 +68,8 @@ const browser = {
 
 const entries = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // Counts large prompt documents off the extension host's thread (a worker_threads worker).
+  { ...node, entryPoints: ['src/core/prompt/countWorker.ts'], outfile: 'dist/countWorker.js' },
   {
     ...node,
     entryPoints: ['src/cli/main.ts'],

@@ -11,24 +11,29 @@ import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboard/dashboardPanel'
 import { SHOW_DASHBOARD_COMMAND, showDashboard } from './dashboard/showDashboard';
 import { PLAN_PROMPT_CACHE_COMMAND, planPromptCacheCommand } from './planner/planPromptCache';
 import { ReportDocuments } from './planner/reportDocuments';
-import { CommandId, PANEL_VIEW_TYPE } from './constants';
+import { CommandId, PANEL_VIEW_TYPE, PROMPT_LANGUAGE_ID, VSCODE_PROMPT_LANGUAGE_ID } from './constants';
 import { PromptCodeLensProvider } from './inline/codeLens';
 import { PromptHoverProvider } from './inline/hover';
 import { InlineEstimates } from './inline/inlineEstimates';
+import { PromptDocuments } from './inline/promptDocuments';
 import { SelectionCostStatusBar } from './inline/statusBar';
 import { ProfilePanel } from './panel/profilePanel';
 import { Services } from './services';
 
 /** Documents the inline features attach to. */
 const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
-  { language: 'prompt' },
+  { language: PROMPT_LANGUAGE_ID },
+  { language: VSCODE_PROMPT_LANGUAGE_ID },
   { language: 'markdown' },
   { language: 'plaintext' },
 ];
+/** Documents with CodeLens: prompt files, and Markdown's ```prompt blocks. */
+const LENS_DOCUMENTS: vscode.DocumentSelector = [{ language: PROMPT_LANGUAGE_ID }, { language: VSCODE_PROMPT_LANGUAGE_ID }, { language: 'markdown' }];
 
 export interface PromptProfilerApi {
   services: Services;
   statusBar: SelectionCostStatusBar;
+  codeLens: PromptCodeLensProvider;
   /** The open profile panel, if any (tests read what it posted). */
   panel(): ProfilePanel | undefined;
   batches: BatchManager;
@@ -39,7 +44,8 @@ export interface PromptProfilerApi {
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const services = new Services(context);
-  const estimates = new InlineEstimates(services);
+  const documents = new PromptDocuments();
+  const estimates = new InlineEstimates(services, documents);
   const statusBar = new SelectionCostStatusBar(services, estimates);
   const codeLens = new PromptCodeLensProvider(services, estimates);
   const reports = new ReportDocuments();
@@ -61,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   void batches.resumePending();
   context.subscriptions.push(
     services,
+    documents,
     statusBar,
     codeLens,
     services.config.onDidChange(() => estimates.clear()),
@@ -73,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     vscode.commands.registerCommand(CommandId.ShowLog, () => showLog(services)),
     vscode.commands.registerCommand(CommandId.SelectStatusBarModel, () => selectStatusBarModel(services)),
     vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, new PromptHoverProvider(services, estimates)),
-    vscode.languages.registerCodeLensProvider([{ language: 'prompt' }, { language: 'markdown' }], codeLens),
+    vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: unknown) {
         ProfilePanel.revive(panel, services, state);
@@ -81,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     }),
     { dispose: () => ProfilePanel.active?.dispose() },
   );
-  return { services, statusBar, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active };
+  return { services, statusBar, codeLens, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active };
 }
 
 export function deactivate(): void {}

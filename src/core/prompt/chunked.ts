@@ -144,6 +144,11 @@ export class ChunkedPrompt {
     return this.chunks.length;
   }
 
+  /** Nothing but whitespace, and no front matter. */
+  isBlank(): boolean {
+    return this.head.length === 0 && this.chunks.every((c) => c.blank);
+  }
+
   /** The document's text (the slow way; for tests and the exact remote count). */
   text(): string {
     return this.allLines().join(this.eol);

@@ -163,7 +163,23 @@ function readModels(meta: Record<string, unknown>): string[] {
   const list = Array.isArray(m) ? m : m !== undefined ? [m] : [];
   return list
     .map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? ((x as { id?: unknown; name?: unknown }).id ?? (x as { name?: unknown }).name) : undefined))
+    .map((x) => (typeof x === 'string' && !x.includes(':') ? modelIdFromName(x) : x))
     .filter((x): x is string => typeof x === 'string' && x.includes(':'));
+}
+
+/**
+ * A model as VS Code prompt files name it (`model: GPT-4o`, `Claude Sonnet 4.5 (copilot)`) as
+ * our `provider:model` id, for the OpenAI and Anthropic families; other names are not guessed.
+ */
+export function modelIdFromName(name: string): string | undefined {
+  const n = name
+    .toLowerCase()
+    .replace(/\([^)]*\)/g, '')
+    .trim()
+    .replace(/\s+/g, '-');
+  if (/^(gpt-|chatgpt-|o[134](-|$))/.test(n)) return `openai:${n}`;
+  if (/^claude-/.test(n)) return `anthropic:${n.replace(/\./g, '-')}`;
+  return undefined;
 }
 
 /** A prompt inside a document, by line range (0-based, end exclusive). */
