@@ -44,6 +44,7 @@ export interface PromptProfilerApi {
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const services = new Services(context);
+  flushOnExit = () => services.flushCaches();
   const documents = new PromptDocuments();
   const estimates = new InlineEstimates(services, documents);
   const statusBar = new SelectionCostStatusBar(services, estimates);
@@ -91,4 +92,9 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   return { services, statusBar, codeLens, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active };
 }
 
-export function deactivate(): void {}
+let flushOnExit: (() => Promise<void>) | undefined;
+
+/** VS Code waits for this promise: answer-cache writes still in the background land first. */
+export async function deactivate(): Promise<void> {
+  await flushOnExit?.();
+}

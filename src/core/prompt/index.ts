@@ -2,7 +2,7 @@
 // with YAML front matter (model, system, parameters, sample variables, a reference answer for the
 // judge), `{{variables}}`, and
 // chat-style `system:` / `user:` / `assistant:` sections.
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../lazy';
 import type { ChatMessage, Role } from '../types';
 
 export interface ParsedPrompt {
@@ -41,7 +41,7 @@ export interface PromptMeta {
 export function parseFrontMatter(yamlText: string | undefined): PromptMeta {
   let meta: Record<string, unknown> = {};
   if (yamlText !== undefined) {
-    const parsed = parseYaml(yamlText) as unknown;
+    const parsed = yaml().parse(yamlText) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
   }
   const system = typeof meta.system === 'string' ? meta.system.trim() : '';
@@ -78,7 +78,7 @@ export function parsePrompt(text: string): ParsedPrompt {
   let meta: Record<string, unknown> = {};
   const fm = FRONT_MATTER.exec(text);
   if (fm) {
-    const parsed = parseYaml(fm[1]) as unknown;
+    const parsed = yaml().parse(fm[1]) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
     body = text.slice(fm[0].length);
   }

@@ -1,6 +1,7 @@
 // OpenAI Chat Completions and every OpenAI-compatible server (Ollama, vLLM, LM Studio,
 // OpenRouter), through the official `openai` SDK.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { openaiSdk } from '../lazy';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ChatRequest, FinishReason, Provider, ProviderConfig, StreamEvent, Usage } from '../types';
 import { toProviderError } from './errors';
@@ -14,7 +15,7 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
  * back to process.env on its own: which key goes to which base URL is the shell's decision.
  */
 export function createOpenAIClient(config: ProviderConfig): OpenAI {
-  return new OpenAI({
+  return new (openaiSdk().default)({
     // Local servers need no key; the SDK insists on one, and a placeholder reveals nothing.
     apiKey: config.apiKey || 'no-key',
     baseURL: config.baseURL || OPENAI_DEFAULT_BASE_URL,

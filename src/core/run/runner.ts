@@ -232,7 +232,9 @@ async function runOne(
   const finalUsage = usage ?? emptyUsage();
   const ok = error === null;
   if (ok && options.cache && key && finishReason) {
-    await options.cache.set({
+    // Not awaited: the column is finished when its answer is; the cache writes in the background
+    // (AnswerCache.flush() waits for it) and reports its own failures.
+    options.cache.set({
       key,
       model: target.modelId,
       createdAt: Date.now(),
@@ -241,7 +243,7 @@ async function runOne(
       finishReason,
       ttftMs,
       latencyMs,
-    });
+    }).catch(() => undefined);
   }
   return {
     modelId: target.modelId,
