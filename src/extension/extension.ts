@@ -19,6 +19,7 @@ import { PromptDocuments } from './inline/promptDocuments';
 import { SelectionCostStatusBar } from './inline/statusBar';
 import { ProfilePanel } from './panel/profilePanel';
 import { Services } from './services';
+import { testHooks } from './testHooks';
 
 /** Documents the inline features attach to. */
 const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
@@ -34,12 +35,17 @@ export interface PromptProfilerApi {
   services: Services;
   statusBar: SelectionCostStatusBar;
   codeLens: PromptCodeLensProvider;
+  hover: PromptHoverProvider;
+  /** Inline estimates and the prompt documents they count (benches time them). */
+  estimates: InlineEstimates;
   /** The open profile panel, if any (tests read what it posted). */
   panel(): ProfilePanel | undefined;
   batches: BatchManager;
   reports: ReportDocuments;
   /** The open dashboard, if any. */
   dashboard(): DashboardPanel | undefined;
+  /** Test hook: panels opened from now on keep the messages they post (`posted`); off by default. */
+  recordPanelMessages(on: boolean): void;
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
@@ -49,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const estimates = new InlineEstimates(services, documents);
   const statusBar = new SelectionCostStatusBar(services, estimates);
   const codeLens = new PromptCodeLensProvider(services, estimates);
+  const hover = new PromptHoverProvider(services, estimates);
   const reports = new ReportDocuments();
   const batches = new BatchManager(services, reports);
   context.subscriptions.push(
@@ -80,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     vscode.commands.registerCommand(CommandId.ClearAnswerCache, () => clearAnswerCache(services)),
     vscode.commands.registerCommand(CommandId.ShowLog, () => showLog(services)),
     vscode.commands.registerCommand(CommandId.SelectStatusBarModel, () => selectStatusBarModel(services)),
-    vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, new PromptHoverProvider(services, estimates)),
+    vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, hover),
     vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: unknown) {
@@ -89,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     }),
     { dispose: () => ProfilePanel.active?.dispose() },
   );
-  return { services, statusBar, codeLens, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active };
+  return { services, statusBar, codeLens, hover, estimates, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active, recordPanelMessages: (on) => (testHooks.recordPosted = on) };
 }
 
 let flushOnExit: (() => Promise<void>) | undefined;

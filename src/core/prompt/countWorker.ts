@@ -48,7 +48,8 @@ async function count(id: number, seq: number, encodings: EncodingName[]): Promis
 parentPort!.on('message', (m: ToCountWorker) => {
   switch (m.type) {
     case 'open':
-      documents.set(m.id, { lines: m.lines, eol: m.eol, latest: -1 });
+      // A whole text is split here, off the host's thread.
+      documents.set(m.id, { lines: m.text !== undefined ? m.text.split(m.eol) : m.lines, eol: m.eol, latest: -1 });
       break;
     case 'append': {
       const doc = documents.get(m.id);

@@ -21,9 +21,10 @@ export class CountWorkerClient {
     private readonly execArgv?: string[],
   ) {}
 
-  open(eol: '\n' | '\r\n', lines: string[]): WorkerDocument {
+  /** A document from its lines (more may be appended), or from its whole text (split in the worker). */
+  open(eol: '\n' | '\r\n', lines: string[], text?: string): WorkerDocument {
     const id = this.nextId++;
-    this.send({ type: 'open', id, eol, lines });
+    this.send({ type: 'open', id, eol, lines, ...(text !== undefined ? { text } : {}) });
     return new WorkerDocument(this, id);
   }
 

@@ -2,7 +2,7 @@
 import type { EncodingName } from '../tokens/encodings';
 
 export type ToCountWorker =
-  | { type: 'open'; id: number; eol: '\n' | '\r\n'; lines: string[] }
+  | { type: 'open'; id: number; eol: '\n' | '\r\n'; lines: string[]; text?: string }
   | { type: 'append'; id: number; lines: string[] }
   | { type: 'edit'; id: number; start: number; deleteCount: number; insert: string[] }
   | { type: 'count'; id: number; seq: number; encodings: EncodingName[] }

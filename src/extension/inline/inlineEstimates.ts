@@ -18,6 +18,16 @@ export interface DocumentEstimates {
   description?: string;
 }
 
+/**
+ * Above this a prompt is not sent to count_tokens from a hover (≈ 50k tokens: building and
+ * hashing the request would cost the host more than the estimate is off); its figure stays ≈.
+ */
+const MAX_REMOTE_COUNT_CHARS = 200_000;
+
+function charsOf(doc: vscode.TextDocument): number {
+  return doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+}
+
 export class InlineEstimates {
   private readonly memo = new LRUCache<string, Promise<Estimate[]>>({ max: 500 });
   private readonly byVersion = new LRUCache<string, Promise<Estimate[]>>({ max: 200 });
@@ -79,12 +89,12 @@ export class InlineEstimates {
     const estimates = await Promise.all(
       models.map(async (modelId) => {
         let count = r.counts.get(modelId)!;
-        if (options.exactRemote && count.estimated && r.complete) {
+        if (options.exactRemote && count.estimated && r.complete && charsOf(doc) <= MAX_REMOTE_COUNT_CHARS) {
           // Claude's exact count needs the request itself: built only for an explicit look.
           const text = this.documents.prompt(doc)?.text();
           if (text !== undefined) {
             const parsed = parsePrompt(text);
-            count = await engine.countTokens(modelId, toRequest({ system: parsed.system, messages: parsed.messages }, modelId), true);
+            count = (await engine.tokens.countExact(modelId, toRequest({ system: parsed.system, messages: parsed.messages }, modelId))) ?? count;
           }
         }
         return engine.estimateFromCount(modelId, count, maxOutput);

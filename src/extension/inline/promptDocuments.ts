@@ -62,7 +62,16 @@ interface Tracked {
   /** Small documents: counted here. */
   prompt?: ChunkedPrompt;
   /** Large ones: mirrored in the worker, with the last figures it gave (and for which version). */
-  remote?: { doc: WorkerDocument; loaded: Promise<boolean>; last?: WorkerCounts & { version: number }; chars: number };
+  remote?: {
+    doc: WorkerDocument;
+    loaded: Promise<boolean>;
+    /** Lines are still being sent: edits meanwhile are read with the rest, not forwarded. */
+    loading: boolean;
+    last?: WorkerCounts & { version: number };
+    chars: number;
+    /** The count asked for this version, shared by everyone who asks meanwhile. */
+    inFlight?: { version: number; encodings: string; result: Promise<(WorkerCounts & { version: number }) | undefined> };
+  };
 }
 
 export class PromptDocuments extends Disposable {
@@ -146,7 +155,7 @@ export class PromptDocuments extends Disposable {
   private track(doc: vscode.TextDocument): Tracked {
     const k = key(doc);
     const t = this.tracked.get(k);
-    if (t && t.version === doc.version) return t;
+    if (t && (t.version === doc.version || t.remote?.loading)) return t;
     // New, or changed without our seeing the edits (reopened): read it once.
     if (t) this.forget(doc.uri);
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
@@ -155,24 +164,38 @@ export class PromptDocuments extends Disposable {
     if (chars <= this.largeChars) fresh.prompt = new ChunkedPrompt(doc.getText().split(eol), eol);
     else {
       this.worker ??= new CountWorkerClient(this.options.workerFile ?? path.join(__dirname, 'countWorker.js'), this.options.workerExecArgv);
-      const remoteDoc = this.worker.open(eol, []);
-      fresh.remote = { doc: remoteDoc, chars, loaded: this.load(doc, remoteDoc, fresh) };
+      fresh.remote = { doc: this.worker.open(eol, []), chars, loading: true, loaded: Promise.resolve(false) };
+      fresh.remote.loaded = this.load(doc, fresh);
     }
     this.tracked.set(k, fresh);
     return fresh;
   }
 
-  /** Sends a large document's lines to the worker a slice at a time, yielding between slices; false if it changed meanwhile. */
-  private async load(doc: vscode.TextDocument, remote: WorkerDocument, t: Tracked): Promise<boolean> {
+  /**
+   * Sends a large document's lines to the worker a slice at a time, yielding between slices.
+   * Edited meanwhile: what is there now goes in one piece (one short stall) rather than a load
+   * that typing would restart forever. False if the document was closed.
+   */
+  private async load(doc: vscode.TextDocument, t: Tracked): Promise<boolean> {
+    const remote = t.remote!;
     const version = doc.version;
-    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const eol = t.eol;
     for (let line = 0; line < t.lineCount; line += LOAD_LINES_PER_SLICE) {
-      if (doc.version !== version || this.tracked.get(key(doc)) !== t) return false;
+      if (this.tracked.get(key(doc)) !== t) return false;
+      if (doc.version !== version) {
+        remote.doc.close();
+        remote.doc = this.worker!.open(eol, [], doc.getText());
+        break;
+      }
       const end = Math.min(t.lineCount, line + LOAD_LINES_PER_SLICE);
       const range = new vscode.Range(line, 0, end - 1, doc.lineAt(end - 1).text.length);
-      remote.append(doc.getText(range).split(eol));
+      remote.doc.append(doc.getText(range).split(eol));
       await new Promise((resolve) => setImmediate(resolve));
     }
+    t.version = doc.version;
+    t.lineCount = doc.lineCount;
+    remote.chars = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+    remote.loading = false;
     return true;
   }
 
@@ -180,11 +203,23 @@ export class PromptDocuments extends Disposable {
     const remote = t.remote!;
     const version = t.version;
     if (remote.last?.version === version && encodings.every((e) => remote.last!.counts[e] !== undefined)) return remote.last;
+    const asked = [...encodings].sort().join(',');
+    if (remote.inFlight?.version === version && remote.inFlight.encodings === asked) return remote.inFlight.result;
+    const result = this.askWorker(doc, t, encodings);
+    remote.inFlight = { version, encodings: asked, result };
+    return result;
+  }
+
+  private async askWorker(doc: vscode.TextDocument, t: Tracked, encodings: EncodingName[]): Promise<(WorkerCounts & { version: number }) | undefined> {
+    const remote = t.remote!;
     try {
-      if (!(await remote.loaded)) throw new Error('changed while loading');
+      if (!(await remote.loaded)) throw new Error('closed while loading');
+      const version = t.version;
       const r = await remote.doc.count(encodings);
-      if (!r || this.tracked.get(key(doc)) !== t || t.version !== version) return undefined;
+      if (!r || this.tracked.get(key(doc)) !== t) return undefined;
+      // Kept even if typing moved on: the approximate figure of the next versions starts from it.
       remote.last = { ...r, version };
+      if (t.version !== version) return undefined;
       this.counted.fire(doc.uri);
       return remote.last;
     } catch {
@@ -213,7 +248,7 @@ export class PromptDocuments extends Disposable {
   private onChange(e: vscode.TextDocumentChangeEvent): void {
     // Not a document we count: nothing to do (typing in any other file costs one map lookup).
     const t = this.tracked.get(key(e.document));
-    if (!t || !e.contentChanges.length) return;
+    if (!t || !e.contentChanges.length || t.remote?.loading) return;
     const edit = lineEdit(e.contentChanges, t.lineCount);
     const doc = e.document;
     if (!edit || (doc.eol === vscode.EndOfLine.CRLF) !== (t.eol === '\r\n')) {
