@@ -70,7 +70,10 @@ try {
   await fakeLlm.close?.();
 }
 const errors = results.map((x) => x.error).filter(Boolean);
-const r = Object.assign({}, ...results, { error: errors.length ? errors.join('\n') : undefined });
+// Sessions' results merged: a section a session did not run (empty or absent) does not replace another's.
+const r = Object.assign({}, ...results.map((x) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)))), {
+  error: errors.length ? errors.join('\n') : undefined,
+});
 fs.rmSync(dir, { recursive: true, force: true });
 if (values.json) {
   console.log(JSON.stringify(r, null, 2));
