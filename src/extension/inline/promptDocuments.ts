@@ -121,7 +121,8 @@ export class PromptDocuments extends Disposable {
     } else {
       const remote = t.remote!;
       const version = t.version;
-      const exact = this.remoteCount(doc, t, encodingNames);
+      // Nothing to count (the front matter only): the worker is not asked (a count would supersede one in flight).
+      const exact = encodingNames.length ? this.remoteCount(doc, t, encodingNames) : Promise.resolve(remote.last);
       const last = options.waitForExact ? await exact : remote.last?.version === version ? remote.last : undefined;
       for (const name of encodingNames) {
         const n = last?.version === version ? last.counts[name] : undefined;
@@ -206,7 +207,12 @@ export class PromptDocuments extends Disposable {
     const asked = [...encodings].sort().join(',');
     if (remote.inFlight?.version === version && remote.inFlight.encodings === asked) return remote.inFlight.result;
     const result = this.askWorker(doc, t, encodings);
-    remote.inFlight = { version, encodings: asked, result };
+    const inFlight = { version, encodings: asked, result };
+    remote.inFlight = inFlight;
+    // Settled: a later look asks again (a superseded count answered nothing).
+    void result.finally(() => {
+      if (remote.inFlight === inFlight) remote.inFlight = undefined;
+    });
     return result;
   }
 
