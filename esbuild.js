@@ -40,6 +40,21 @@ const lazyTokenizers = {
   },
 };
 
+/**
+ * The heavy dependencies of the extension host (SDKs 1–1.2 MB each, Redis, the price data, YAML,
+ * csv-parse) are files of their own under dist/vendor/, required on first use (src/core/lazy.ts):
+ * activation compiles and evaluates none of them. The CLI keeps one bundle.
+ */
+const VENDORS = ['openai', '@anthropic-ai/sdk', 'redis', 'csv-parse', '@pydantic/genai-prices', 'yaml'];
+const vendorFile = (name) => `./vendor/${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
+const lazyVendors = {
+  name: 'lazy-vendors',
+  setup(build) {
+    const filter = new RegExp(`^(${VENDORS.map((v) => v.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: vendorFile(args.path), external: true }));
+  },
+};
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -67,7 +82,16 @@ const browser = {
 };
 
 const entries = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [...node.plugins, lazyVendors] },
+  // Counts large prompt documents off the extension host's thread (a worker_threads worker).
+  { ...node, entryPoints: ['src/core/prompt/countWorker.ts'], outfile: 'dist/countWorker.js', plugins: [...node.plugins, lazyVendors] },
+  ...VENDORS.map((name) => ({
+    ...node,
+    plugins: [problemMatcher],
+    sourcemap: false,
+    entryPoints: [require.resolve(name)],
+    outfile: `dist/${vendorFile(name).slice(2)}`,
+  })),
   {
     ...node,
     entryPoints: ['src/cli/main.ts'],

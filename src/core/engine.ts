@@ -107,35 +107,39 @@ export class ProfilerEngine {
   async estimate(prompt: PromptInput, modelIds: string[], maxOutputTokens: number, exactRemote = false): Promise<Estimate[]> {
     return Promise.all(
       modelIds.map(async (modelId): Promise<Estimate> => {
-        const request = toRequest(prompt, modelId);
-        const count = await this.countTokens(modelId, request, exactRemote);
-        const price = this.prices.lookup(modelId);
-        const contextWindow = price?.contextWindow ?? null;
-        const usage = (output: number) => ({
-          inputTokens: count.tokens,
-          outputTokens: output,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          cacheWrite1hTokens: 0,
-          reasoningTokens: 0,
-          estimated: count.estimated,
-        });
-        const inputCost = this.prices.cost(modelId, usage(0));
-        const maxCost = this.prices.cost(modelId, usage(maxOutputTokens));
-        return {
-          modelId,
-          inputTokens: count.tokens,
-          estimated: count.estimated,
-          method: count.method,
-          inputCost: inputCost?.total ?? null,
-          maxOutputTokens,
-          costAtMaxOutput: maxCost?.total ?? null,
-          contextWindow,
-          overContextWindow: contextWindow !== null && count.tokens + maxOutputTokens > contextWindow,
-          priceSource: inputCost?.provenance.detail ?? null,
-        };
+        const count = await this.countTokens(modelId, toRequest(prompt, modelId), exactRemote);
+        return this.estimateFromCount(modelId, count, maxOutputTokens);
       }),
     );
+  }
+
+  /** The estimate for a prompt already counted (inline estimates count documents chunk by chunk). */
+  estimateFromCount(modelId: string, count: TokenCount, maxOutputTokens: number): Estimate {
+    const price = this.prices.lookup(modelId);
+    const contextWindow = price?.contextWindow ?? null;
+    const usage = (output: number) => ({
+      inputTokens: count.tokens,
+      outputTokens: output,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      cacheWrite1hTokens: 0,
+      reasoningTokens: 0,
+      estimated: count.estimated,
+    });
+    const inputCost = this.prices.cost(modelId, usage(0));
+    const maxCost = this.prices.cost(modelId, usage(maxOutputTokens));
+    return {
+      modelId,
+      inputTokens: count.tokens,
+      estimated: count.estimated,
+      method: count.method,
+      inputCost: inputCost?.total ?? null,
+      maxOutputTokens,
+      costAtMaxOutput: maxCost?.total ?? null,
+      contextWindow,
+      overContextWindow: contextWindow !== null && count.tokens + maxOutputTokens > contextWindow,
+      priceSource: inputCost?.provenance.detail ?? null,
+    };
   }
 
   async countTokens(modelId: string, request: ChatRequest, exactRemote = false): Promise<TokenCount> {

@@ -12,7 +12,15 @@ export const enum CommandId {
 
 export const CONFIG_SECTION = 'promptProfiler';
 export const PANEL_VIEW_TYPE = 'promptProfiler.profile';
-export const PROMPT_LANGUAGE_ID = 'prompt';
+/** Our language (`.prompt`, `.prompty`): an id of our own, so VS Code's prompt-file and Markdown features leave our files alone. */
+export const PROMPT_LANGUAGE_ID = 'prompt-profiler.prompt';
+/** VS Code's own prompt files (`.prompt.md`, e.g. in .github/prompts/): prompts too. */
+export const VSCODE_PROMPT_LANGUAGE_ID = 'prompt';
+
+/** Is a document of this language one prompt from its first line to its last? */
+export function isPromptLanguage(languageId: string): boolean {
+  return languageId === PROMPT_LANGUAGE_ID || languageId === VSCODE_PROMPT_LANGUAGE_ID;
+}
 
 /** SecretStorage key for a provider's API key. */
 export function secretKeyFor(provider: string): string {

@@ -11,10 +11,11 @@ import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboard/dashboardPanel'
 import { SHOW_DASHBOARD_COMMAND, showDashboard } from './dashboard/showDashboard';
 import { PLAN_PROMPT_CACHE_COMMAND, planPromptCacheCommand } from './planner/planPromptCache';
 import { ReportDocuments } from './planner/reportDocuments';
-import { CommandId, PANEL_VIEW_TYPE } from './constants';
+import { CommandId, PANEL_VIEW_TYPE, PROMPT_LANGUAGE_ID, VSCODE_PROMPT_LANGUAGE_ID } from './constants';
 import { PromptCodeLensProvider } from './inline/codeLens';
 import { PromptHoverProvider } from './inline/hover';
 import { InlineEstimates } from './inline/inlineEstimates';
+import { PromptDocuments } from './inline/promptDocuments';
 import { SelectionCostStatusBar } from './inline/statusBar';
 import { ProfilePanel } from './panel/profilePanel';
 import { BudgetDiagnostics } from './check/budgetDiagnostics';
@@ -24,17 +25,25 @@ import { openHeadDiff } from './commands/openHeadDiff';
 import { SHOW_COST_CHANGES_COMMAND, showCostChanges } from './commands/showCostChanges';
 import { CostDeltaCodeLensProvider, CostDeltaHoverProvider, OPEN_HEAD_DIFF_COMMAND } from './inline/costDelta';
 import { Services } from './services';
+import { testHooks } from './testHooks';
 
 /** Documents the inline features attach to. */
 const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
-  { language: 'prompt' },
+  { language: PROMPT_LANGUAGE_ID },
+  { language: VSCODE_PROMPT_LANGUAGE_ID },
   { language: 'markdown' },
   { language: 'plaintext' },
 ];
+/** Documents with CodeLens: prompt files, and Markdown's ```prompt blocks. */
+const LENS_DOCUMENTS: vscode.DocumentSelector = [{ language: PROMPT_LANGUAGE_ID }, { language: VSCODE_PROMPT_LANGUAGE_ID }, { language: 'markdown' }];
 
 export interface PromptProfilerApi {
   services: Services;
   statusBar: SelectionCostStatusBar;
+  codeLens: PromptCodeLensProvider;
+  hover: PromptHoverProvider;
+  /** Inline estimates and the prompt documents they count (benches time them). */
+  estimates: InlineEstimates;
   /** The open profile panel, if any (tests read what it posted). */
   panel(): ProfilePanel | undefined;
   batches: BatchManager;
@@ -43,13 +52,18 @@ export interface PromptProfilerApi {
   dashboard(): DashboardPanel | undefined;
   costChanges: CostChanges;
   budgetDiagnostics: BudgetDiagnostics;
+  /** Test hook: panels opened from now on keep the messages they post (`posted`); off by default. */
+  recordPanelMessages(on: boolean): void;
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const services = new Services(context);
-  const estimates = new InlineEstimates(services);
+  flushOnExit = () => services.flushCaches();
+  const documents = new PromptDocuments();
+  const estimates = new InlineEstimates(services, documents);
   const statusBar = new SelectionCostStatusBar(services, estimates);
   const codeLens = new PromptCodeLensProvider(services, estimates);
+  const hover = new PromptHoverProvider(services, estimates);
   const reports = new ReportDocuments();
   const batches = new BatchManager(services, reports);
   context.subscriptions.push(
@@ -75,8 +89,8 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     costChanges,
     budgetDiagnostics,
     costLens,
-    vscode.languages.registerCodeLensProvider([{ language: 'prompt' }, { language: 'markdown' }], costLens),
-    vscode.languages.registerHoverProvider([{ language: 'prompt' }, { language: 'markdown' }], new CostDeltaHoverProvider(costChanges)),
+    vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, costLens),
+    vscode.languages.registerHoverProvider(LENS_DOCUMENTS, new CostDeltaHoverProvider(costChanges)),
     vscode.commands.registerCommand(SHOW_COST_CHANGES_COMMAND, () => showCostChanges(costChanges)),
     vscode.commands.registerCommand(OPEN_HEAD_DIFF_COMMAND, (uri: vscode.Uri) => openHeadDiff(costChanges, uri)),
   );
@@ -84,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   void batches.resumePending();
   context.subscriptions.push(
     services,
+    documents,
     statusBar,
     codeLens,
     services.config.onDidChange(() => estimates.clear()),
@@ -95,8 +110,8 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     vscode.commands.registerCommand(CommandId.ClearAnswerCache, () => clearAnswerCache(services)),
     vscode.commands.registerCommand(CommandId.ShowLog, () => showLog(services)),
     vscode.commands.registerCommand(CommandId.SelectStatusBarModel, () => selectStatusBarModel(services)),
-    vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, new PromptHoverProvider(services, estimates)),
-    vscode.languages.registerCodeLensProvider([{ language: 'prompt' }, { language: 'markdown' }], codeLens),
+    vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, hover),
+    vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: unknown) {
         ProfilePanel.revive(panel, services, state);
@@ -104,7 +119,25 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     }),
     { dispose: () => ProfilePanel.active?.dispose() },
   );
-  return { services, statusBar, panel: () => ProfilePanel.active, batches, reports, dashboard: () => DashboardPanel.active, costChanges, budgetDiagnostics };
+  return {
+    services,
+    statusBar,
+    codeLens,
+    hover,
+    estimates,
+    panel: () => ProfilePanel.active,
+    batches,
+    reports,
+    dashboard: () => DashboardPanel.active,
+    costChanges,
+    budgetDiagnostics,
+    recordPanelMessages: (on) => (testHooks.recordPosted = on),
+  };
 }
 
-export function deactivate(): void {}
+let flushOnExit: (() => Promise<void>) | undefined;
+
+/** VS Code waits for this promise: answer-cache writes still in the background land first. */
+export async function deactivate(): Promise<void> {
+  await flushOnExit?.();
+}

@@ -20,6 +20,8 @@ export class Services extends Disposable {
   /** Folder of the answer cache: workspace storage, or global storage with no folder open. */
   readonly cacheDir: vscode.Uri;
   private cacheInstance: AnswerCache;
+  /** Caches replaced by a settings change whose background writes may not have landed yet. */
+  private readonly retiredCaches = new Set<AnswerCache>();
   private cacheSettings: string;
   /** The shared Redis store behind the cache (backend `redis`), closed when replaced or disposed. */
   private redisStore: RedisStore | undefined;
@@ -57,6 +59,9 @@ export class Services extends Disposable {
         // New TTL or limits: a new cache over the same folder (the entries stay).
         if (JSON.stringify(c.cache) !== this.cacheSettings) {
           this.cacheSettings = JSON.stringify(c.cache);
+          const retired = this.cacheInstance;
+          this.retiredCaches.add(retired);
+          void retired.flush().then(() => this.retiredCaches.delete(retired));
           this.cacheInstance = this.createCache();
         }
         this.resetEngine();
@@ -77,6 +82,11 @@ export class Services extends Disposable {
   /** The answer cache (rebuilt when its settings change). */
   get cache(): AnswerCache {
     return this.cacheInstance;
+  }
+
+  /** Waits for every answer-cache write still in the background (deactivation: nothing is lost). */
+  async flushCaches(): Promise<void> {
+    await Promise.all([this.cacheInstance, ...this.retiredCaches].map((c) => c.flush()));
   }
 
   /** The engine for estimates, rebuilt when settings change (price overrides, providers). */

@@ -32,6 +32,10 @@ export async function run(): Promise<void> {
   mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_REQUIRE, {}, 'integration-tests', mocha);
   mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, 'integration-tests', mocha);
 
+  // The panels' message logs are a test hook: on for this suite (testHooks.test.ts turns it off and on).
+  const api = await vscode.extensions.getExtension<{ recordPanelMessages(on: boolean): void }>('prompt-profiler.prompt-profiler')?.activate();
+  api?.recordPanelMessages(true);
+
   console.log(`VS Code ${vscode.version} (${vscode.env.appHost}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI)`);
   const stats = await new Promise<Mocha.Stats>((resolve, reject) => {
     try {

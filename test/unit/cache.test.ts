@@ -390,12 +390,36 @@ describe('answer cache', () => {
       assert.equal(bytesOnDisk, expectedBytes);
     });
 
-    it('stats sees entries written by another process (instance)', async () => {
+    it('stats sees entries written by another process (instance) when asked to rescan, and does not list the folder otherwise', async () => {
       const a = new AnswerCache(new FileStore({ dir }));
       const b = new AnswerCache(new FileStore({ dir }));
       await a.set(makeEntry(keyN(1), 1));
       await b.set(makeEntry(keyN(2), 2));
-      assert.equal((await a.stats()).entries, 2);
+      let listings = 0;
+      const list = a.store.list.bind(a.store);
+      a.store.list = () => (listings++, list());
+      assert.equal((await a.stats()).entries, 1, 'its own index');
+      assert.equal((await a.stats()).entries, 1);
+      assert.equal(listings, 0, 'stats() read the index, not the folder');
+      assert.equal((await a.stats({ rescan: true })).entries, 2);
+      assert.equal(listings, 1);
+    });
+
+    it('set() answers before the store write; the entry is readable at once; flush() waits for the write; nothing is lost', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const store = new FileStore({ dir });
+      const write = store.set.bind(store);
+      store.set = async (e) => (await gate, write(e));
+      const cache = new AnswerCache(store);
+      const pending = [1, 2, 3].map((i) => cache.set(makeEntry(keyN(i), i)));
+      assert.equal((await cache.get(keyN(2)))?.output, makeEntry(keyN(2), 2).output, 'readable before the write landed');
+      assert.equal(fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).length, 0, 'nothing on disk yet');
+      const flushed = cache.flush();
+      release();
+      await flushed;
+      assert.equal(fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).length, 3);
+      await Promise.all(pending);
     });
 
     it('never stores the API key, even if it is smuggled in at runtime', async () => {

@@ -93,16 +93,21 @@ describe('engine (real SDKs against the fake server)', function () {
 
   it('the answer cache: second run is a hit with the same usage and cost, also from a fresh process', async () => {
     const make = () => new AnswerCache(new FileStore({ dir }));
-    const first = (await engine({ cache: make() }).run(prompt, ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])).results;
+    const firstCache = make();
+    const first = (await engine({ cache: firstCache }).run(prompt, ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])).results;
     assert.deepEqual(first.map((r) => r.cacheHit), [false, false]);
+    // The run reports before its cache writes land (they go on in the background): wait for them.
+    await firstCache.flush();
     assert.equal(fake.requests.length, 2);
     const second = (await engine({ cache: make() }).run(prompt, ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])).results;
     assert.deepEqual(second.map((r) => r.cacheHit), [true, true]);
     assert.equal(fake.requests.length, 2, 'no new request');
     assert.deepEqual(second.map((r) => r.output), first.map((r) => r.output));
     assert.deepEqual(second.map((r) => r.cost), first.map((r) => r.cost));
-    const bypass = (await engine({ cache: make() }).run(prompt, ['openai:gpt-4o-mini'], { bypassCache: true })).results;
+    const bypassCache = make();
+    const bypass = (await engine({ cache: bypassCache }).run(prompt, ['openai:gpt-4o-mini'], { bypassCache: true })).results;
     assert.equal(bypass[0].cacheHit, false);
+    await bypassCache.flush();
     assert.equal(fake.requests.length, 3);
     const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
     assert.equal(files.length, 2);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { findPromptBlocks, parsePrompt } from '../../src/core/prompt';
+import { findPromptBlocks, modelIdFromName, parseFrontMatter, parsePrompt } from '../../src/core/prompt';
 
 describe('prompt files', () => {
   it('plain text is one user message', () => {
@@ -67,5 +67,20 @@ describe('prompt files', () => {
     assert.deepEqual(findPromptBlocks('just text', 'a.md', { fencedOnly: true }), []);
     assert.deepEqual(findPromptBlocks('x\ny', 'a.prompt'), [{ startLine: 0, endLine: 2, text: 'x\ny' }]);
     assert.deepEqual(findPromptBlocks('  \n', 'a.prompt'), []);
+  });
+
+  it("reads a VS Code prompt file's front matter: the model by its display name, the description", () => {
+    const text = ['---', "description: 'Review the diff for security issues'", 'mode: agent', 'model: Claude Sonnet 4.5 (copilot)', '---', 'Review ${selection}.'].join('\n');
+    const p = parsePrompt(text);
+    assert.deepEqual(p.models, ['anthropic:claude-sonnet-4-5']);
+    assert.deepEqual(p.messages, [{ role: 'user', content: 'Review ${selection}.' }]);
+    assert.equal(parseFrontMatter('description: Review\nmodel: GPT-4o').description, 'Review');
+    assert.deepEqual(parseFrontMatter('model: GPT-4o').models, ['openai:gpt-4o']);
+    assert.equal(modelIdFromName('o3-mini'), 'openai:o3-mini');
+    assert.equal(modelIdFromName('Gemini 2.5 Pro'), undefined, 'names of other families are not guessed');
+  });
+
+  it('a variable named like an Object property is not filled from the prototype', () => {
+    assert.deepEqual(parsePrompt('Say {{constructor}}.').messages, [{ role: 'user', content: 'Say {{constructor}}.' }]);
   });
 });

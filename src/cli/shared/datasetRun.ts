@@ -114,6 +114,7 @@ export async function runOverDataset(input: DatasetRunInput, io: CliIO): Promise
     io.stdout(`\n${renderTotals(results, wallMs)}${results.length < calls ? ` (${formatInt(calls - results.length)} not sent: stopped)` : ''} over ${plural(prompts.length, 'row')}\n`);
     if (analysis && input.pareto) io.stdout(`\n${renderParetoSection(analysis, input.pareto)}\n`);
   }
+  await engine.cache?.flush();
   return results.length === calls && results.every((r) => r.ok) ? 0 : 1;
 }
 

@@ -92,5 +92,7 @@ export async function runPrompt(input: PromptRunInput, io: CliIO): Promise<numbe
     if (analysis && input.pareto) out.push('', renderParetoSection(analysis, input.pareto ?? undefined));
     io.stdout(out.join('\n') + '\n');
   }
+  // The answers were reported as they finished; their cache writes land before the command ends.
+  await engine.cache?.flush();
   return summary.results.every((r) => r.ok) ? 0 : 1;
 }

@@ -2,7 +2,7 @@
 // line) and CSV/TSV (a header row names the columns; csv-parse does the quoting rules).
 import * as readline from 'node:readline';
 import { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
+import { csvParse } from '../lazy';
 
 export type DatasetFormat = 'jsonl' | 'csv' | 'tsv';
 
@@ -71,7 +71,7 @@ async function* readCsv(input: Readable, delimiter: string): AsyncIterable<Datas
   let row = 0;
   // Rows are numbered while parsing, so that a skipped (malformed) row keeps its place.
   const skipped: { row: number; error: string }[] = [];
-  const parser = parseCsv({
+  const parser = csvParse().parse({
     columns: true,
     bom: true,
     delimiter,

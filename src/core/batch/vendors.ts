@@ -8,7 +8,8 @@
 import * as readline from 'node:readline';
 import { Readable } from 'node:stream';
 import type Anthropic from '@anthropic-ai/sdk';
-import { toFile, type OpenAI } from 'openai';
+import type { OpenAI } from 'openai';
+import { openaiSdk } from '../lazy';
 import { createAnthropicClient, fromAnthropicUsage, mapAnthropicStop, toAnthropicParams } from '../providers/anthropic';
 import { createOpenAIClient, fromOpenAIUsage, mapOpenAIFinish, toOpenAIMessages } from '../providers/openai';
 import type { ChatRequest, FinishReason, ProviderConfig, Usage } from '../types';
@@ -101,7 +102,7 @@ class OpenAIBatchApi implements VendorBatchApi {
   async create(items: unknown[], _bytes: number, meta: { jobId: string; part: number }, signal?: AbortSignal) {
     const content = Buffer.from((items as string[]).join(''));
     const file = await this.sdk.files.create(
-      { file: await toFile(content, `prompt-profiler-${meta.jobId}-${meta.part}.jsonl`, { type: 'application/jsonl' }), purpose: 'batch' },
+      { file: await openaiSdk().toFile(content, `prompt-profiler-${meta.jobId}-${meta.part}.jsonl`, { type: 'application/jsonl' }), purpose: 'batch' },
       { signal },
     );
     let batch: { id: string };

@@ -69,6 +69,7 @@ export class AnswerCache {
   private index?: Map<string, StoredEntryInfo>;
   private indexBytes = 0;
   private writesSinceScan = 0;
+  private pendingWrites = 0;
   /** Serializes writes, evictions and index updates within this process. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -118,22 +119,41 @@ export class AnswerCache {
     return structuredClone(entry);
   }
 
-  async set(entry: AnswerCacheEntry): Promise<void> {
-    const clean = sanitizeEntry(entry); // throws on an invalid entry
+  /**
+   * Stores an answer. It is readable from this instance at once (memory layer); the store write,
+   * the index's first listing and any eviction follow in the background, in order. The promise
+   * settles when they are done: a caller reporting a result need not wait (the runner does not),
+   * and `flush()` waits for every pending write (on exit, before reading the folder elsewhere).
+   */
+  set(entry: AnswerCacheEntry): Promise<void> {
+    let clean: AnswerCacheEntry;
+    try {
+      clean = sanitizeEntry(entry); // throws on an invalid entry (a bug)
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const bytes = Buffer.byteLength(serializeEntry(clean), 'utf8');
-    if (this.maxBytes > 0 && bytes > this.maxBytes) return; // could never fit: not cached
-    await this.serialized(async () => {
+    if (this.maxBytes > 0 && bytes > this.maxBytes) return Promise.resolve(); // could never fit: not cached
+    this.memory?.set(clean.key, clean);
+    this.pendingWrites++;
+    return this.serialized(async () => {
       try {
         await this.ensureIndex();
         const info = await this.store.set(clean);
-        this.memory?.set(clean.key, clean);
         this.indexPut(info);
         this.writesSinceScan++;
         if (this.overLimits() || this.writesSinceScan >= RESCAN_EVERY) await this.evict();
       } catch (err) {
         this.report('set', err);
+      } finally {
+        this.pendingWrites--;
       }
     });
+  }
+
+  /** Waits until every write, eviction and index update started so far has reached the store. */
+  async flush(): Promise<void> {
+    while (this.pendingWrites > 0) await this.queue;
   }
 
   async delete(key: string): Promise<boolean> {
@@ -160,10 +180,15 @@ export class AnswerCache {
     });
   }
 
-  /** Hits/misses of this instance; entries/bytes freshly listed from the store. */
-  async stats(): Promise<AnswerCacheStats> {
+  /**
+   * Hits/misses of this instance; entries/bytes from the index, listed from the store on the
+   * first call (and after every RESCAN_EVERY writes), or afresh with `rescan` (to count what
+   * other processes wrote since).
+   */
+  async stats(options: { rescan?: boolean } = {}): Promise<AnswerCacheStats> {
     return this.serialized(async () => {
-      await this.rescan();
+      if (options.rescan) await this.rescan();
+      else await this.ensureIndex();
       return {
         hits: this.hits,
         misses: this.misses,

@@ -18,6 +18,7 @@ import type { createClient } from 'redis';
 import { parseEntry, serializeEntry, type AnswerCacheEntry } from './entry';
 import { isCacheKey } from './key';
 import type { CacheStore, CorruptCallback, StoredEntryInfo } from './store';
+import { redis } from '../lazy';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -193,7 +194,7 @@ export class RedisStore implements CacheStore {
     this.client = undefined;
     if (previous?.isOpen) previous.destroy();
     // Loaded on first use: the extension and the CLI start without it unless Redis is configured.
-    const { createClient } = await import('redis');
+    const { createClient } = redis();
     const client = createClient({
       url: this.url,
       disableOfflineQueue: true,

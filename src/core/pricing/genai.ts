@@ -13,7 +13,8 @@
 // - The package embeds no snapshot date, so the data date is the npm publish date of the version
 //   (`npm view @pydantic/genai-prices time`). The unit tests check GENAI_PRICES_VERSION against the
 //   installed package, so a bump cannot go unnoticed.
-import { calcPrice, findProvider } from '@pydantic/genai-prices';
+import type { calcPrice } from '@pydantic/genai-prices';
+import { genaiPrices } from '../lazy';
 import type { PriceRates, PriceTier } from './ledger';
 
 export const GENAI_PRICES_VERSION = '0.1.8';
@@ -97,7 +98,7 @@ function toRates(modelPrice: Record<string, unknown>): { base: PriceRates; tiers
 export function genaiModelPrice(providerId: string, model: string, timestamp: Date = new Date()): GenaiModelPrice | null {
   let result: ReturnType<typeof calcPrice>;
   try {
-    result = calcPrice({}, model, { providerId, timestamp });
+    result = genaiPrices().calcPrice({}, model, { providerId, timestamp });
   } catch {
     return null;
   }
@@ -129,7 +130,7 @@ const NOT_CHAT = /(tts|transcribe|realtime|audio|image|embedding|moderation|whis
 
 /** Chat models genai-prices prices for `providerId` (for pickers), in its order. */
 export function genaiChatModels(providerId: string): GenaiModelInfo[] {
-  const provider = findProvider({ providerId });
+  const provider = genaiPrices().findProvider({ providerId });
   if (!provider) return [];
   return provider.models
     .filter((m) => !NOT_CHAT.test(m.id))

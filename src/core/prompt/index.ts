@@ -2,7 +2,7 @@
 // with YAML front matter (model, system, parameters, sample variables, a reference answer for the
 // judge), `{{variables}}`, and
 // chat-style `system:` / `user:` / `assistant:` sections.
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../lazy';
 import type { ChatMessage, Role } from '../types';
 
 export interface ParsedPrompt {
@@ -29,12 +29,60 @@ const SECTION = /^(system|user|assistant)\s*:\s*$/i;
 const DOTPROMPT_ROLE = /^\{\{\s*role\s+"(system|user|model|assistant)"\s*\}\}\s*$/i;
 const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 
+/** What a prompt file's front matter says, read from its YAML text (the part between the `---` lines). */
+export interface PromptMeta {
+  /** `system:` of the front matter, trimmed; undefined when absent or empty. */
+  system?: string;
+  models: string[];
+  temperature?: number;
+  maxOutputTokens?: number;
+  variables: Record<string, string>;
+  reference?: string;
+  /** `description:` (VS Code prompt files and Prompty carry one). */
+  description?: string;
+}
+
+export function parseFrontMatter(yamlText: string | undefined): PromptMeta {
+  let meta: Record<string, unknown> = {};
+  if (yamlText !== undefined) {
+    const parsed = yaml().parse(yamlText) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
+  }
+  const system = typeof meta.system === 'string' ? meta.system.trim() : '';
+  return {
+    ...(system ? { system } : {}),
+    models: readModels(meta),
+    ...readParameters(meta),
+    variables: readVariables(meta),
+    ...(typeof meta.reference === 'string' && meta.reference.trim() ? { reference: meta.reference.trim() } : {}),
+    ...(typeof meta.description === 'string' && meta.description.trim() ? { description: meta.description.trim() } : {}),
+  };
+}
+
+/** `{{name}}` replaced by its value; names without one stay (and are added to `unresolved`). */
+export function fillVariables(s: string, variables: Record<string, string>, unresolved?: Set<string>): string {
+  if (!s.includes('{{')) return s;
+  return s.replace(VARIABLE, (whole, name: string) => {
+    if (Object.hasOwn(variables, name)) return variables[name];
+    unresolved?.add(name);
+    return whole;
+  });
+}
+
+/** Does this line open a chat section (`system:` / `user:` / `assistant:`, or dotprompt's `{{role "…"}}`)? */
+export function sectionRoleOf(line: string): Role | undefined {
+  const m = SECTION.exec(line) ?? DOTPROMPT_ROLE.exec(line);
+  if (!m) return undefined;
+  const role = m[1].toLowerCase();
+  return role === 'model' ? 'assistant' : (role as Role);
+}
+
 export function parsePrompt(text: string): ParsedPrompt {
   let body = text;
   let meta: Record<string, unknown> = {};
   const fm = FRONT_MATTER.exec(text);
   if (fm) {
-    const parsed = parseYaml(fm[1]) as unknown;
+    const parsed = yaml().parse(fm[1]) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
     body = text.slice(fm[0].length);
   }
@@ -50,12 +98,7 @@ export function parsePrompt(text: string): ParsedPrompt {
     else if (s.content) messages.push({ role: s.role, content: s.content });
   }
   const unresolved = new Set<string>();
-  const fill = (s: string) =>
-    s.replace(VARIABLE, (whole, name: string) => {
-      if (name in variables) return variables[name];
-      unresolved.add(name);
-      return whole;
-    });
+  const fill = (s: string) => fillVariables(s, variables, unresolved);
   return {
     system: system ? fill(system) : undefined,
     messages: messages.map((m) => ({ ...m, content: fill(m.content) })),
@@ -130,7 +173,23 @@ function readModels(meta: Record<string, unknown>): string[] {
   const list = Array.isArray(m) ? m : m !== undefined ? [m] : [];
   return list
     .map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? ((x as { id?: unknown; name?: unknown }).id ?? (x as { name?: unknown }).name) : undefined))
+    .map((x) => (typeof x === 'string' && !x.includes(':') ? modelIdFromName(x) : x))
     .filter((x): x is string => typeof x === 'string' && x.includes(':'));
+}
+
+/**
+ * A model as VS Code prompt files name it (`model: GPT-4o`, `Claude Sonnet 4.5 (copilot)`) as
+ * our `provider:model` id, for the OpenAI and Anthropic families; other names are not guessed.
+ */
+export function modelIdFromName(name: string): string | undefined {
+  const n = name
+    .toLowerCase()
+    .replace(/\([^)]*\)/g, '')
+    .trim()
+    .replace(/\s+/g, '-');
+  if (/^(gpt-|chatgpt-|o[134](-|$))/.test(n)) return `openai:${n}`;
+  if (/^claude-/.test(n)) return `anthropic:${n.replace(/\./g, '-')}`;
+  return undefined;
 }
 
 /** A prompt inside a document, by line range (0-based, end exclusive). */

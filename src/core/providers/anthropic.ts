@@ -1,5 +1,6 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, with prompt-cache breakpoints.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { anthropicSdk } from '../lazy';
 import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatRequest, FinishReason, Provider, ProviderConfig, ReportedCost, StreamEvent, TokenCount, Usage, WireRecorder } from '../types';
 import { baseURLProblem, toProviderError } from './errors';
@@ -14,7 +15,7 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
 
 /** The SDK client for a provider config: explicit values only, never a key or URL from process.env. */
 export function createAnthropicClient(config: ProviderConfig): Anthropic {
-  return new Anthropic({
+  return new (anthropicSdk().default)({
     apiKey: config.apiKey ?? null,
     authToken: null,
     baseURL: config.baseURL || ANTHROPIC_DEFAULT_BASE_URL,

@@ -1,6 +1,7 @@
 // Maps whatever an SDK throws to a typed ProviderError with a message a user can act on.
-import * as OpenAISdk from 'openai';
-import * as AnthropicSdk from '@anthropic-ai/sdk';
+import type * as OpenAISdk from 'openai';
+import type * as AnthropicSdk from '@anthropic-ai/sdk';
+import { anthropicSdk, openaiSdk } from '../lazy';
 import type { ErrorKind, ProviderError } from '../types';
 import { traceOf, type ResponseTrace } from './responseTrace';
 
@@ -23,23 +24,23 @@ export interface ErrorContext {
 type SdkApiError = OpenAISdk.APIError | AnthropicSdk.APIError;
 
 function isApiError(e: unknown): e is SdkApiError {
-  return e instanceof OpenAISdk.APIError || e instanceof AnthropicSdk.APIError;
+  return e instanceof openaiSdk().APIError || e instanceof anthropicSdk().APIError;
 }
 
 function isUserAbort(e: unknown): boolean {
   return (
-    e instanceof OpenAISdk.APIUserAbortError ||
-    e instanceof AnthropicSdk.APIUserAbortError ||
+    e instanceof openaiSdk().APIUserAbortError ||
+    e instanceof anthropicSdk().APIUserAbortError ||
     (e instanceof Error && e.name === 'AbortError')
   );
 }
 
 function isTimeout(e: unknown): boolean {
-  return e instanceof OpenAISdk.APIConnectionTimeoutError || e instanceof AnthropicSdk.APIConnectionTimeoutError;
+  return e instanceof openaiSdk().APIConnectionTimeoutError || e instanceof anthropicSdk().APIConnectionTimeoutError;
 }
 
 function isConnection(e: unknown): boolean {
-  return e instanceof OpenAISdk.APIConnectionError || e instanceof AnthropicSdk.APIConnectionError;
+  return e instanceof openaiSdk().APIConnectionError || e instanceof anthropicSdk().APIConnectionError;
 }
 
 const CONTEXT_LENGTH = /context[_ ]length|maximum context|prompt is too long|too many tokens|context window/i;

@@ -1,6 +1,7 @@
 // OpenAI Chat Completions and every OpenAI-compatible server (Ollama, vLLM, LM Studio,
 // OpenRouter), through the official `openai` SDK.
-import OpenAI, { APIError } from 'openai';
+import type OpenAI from 'openai';
+import { openaiSdk } from '../lazy';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ChatRequest, FinishReason, OutputTokensParam, Provider, ProviderConfig, ReportedCost, StreamEvent, Usage, WireRecorder } from '../types';
 import { baseURLProblem, serverMessage, toProviderError } from './errors';
@@ -16,7 +17,7 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
  * back to process.env on its own: which key goes to which base URL is the shell's decision.
  */
 export function createOpenAIClient(config: ProviderConfig): OpenAI {
-  return new OpenAI({
+  return new (openaiSdk().default)({
     // Local servers need no key; the SDK insists on one, and a placeholder reveals nothing.
     apiKey: config.apiKey || 'no-key',
     baseURL: config.baseURL || OPENAI_DEFAULT_BASE_URL,
@@ -105,7 +106,7 @@ export class OpenAIProvider implements Provider {
       for await (const chunk of stream) {
         guard.touch();
         // An error in a shape the SDK does not look for (`{"detail":…}`, `{"message":…}`) instead of a chunk.
-        if (!Array.isArray(chunk.choices) && !chunk.usage && serverMessage(chunk)) throw new APIError(undefined, chunk, undefined, response.headers);
+        if (!Array.isArray(chunk.choices) && !chunk.usage && serverMessage(chunk)) throw new (openaiSdk().APIError)(undefined, chunk, undefined, response.headers);
         if (chunk.usage) usage = fromOpenAIUsage(chunk.usage);
         for (const choice of chunk.choices ?? []) {
           const text = choice.delta?.content;

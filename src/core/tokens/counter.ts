@@ -85,6 +85,19 @@ export class TokenCounter {
     return tokenizer?.countChat(request);
   }
 
+  /**
+   * The exact count from the injected counter (cached by content), or undefined when it cannot
+   * answer; never counts locally (the caller has its own local figure).
+   */
+  async countExact(modelId: string, request: ChatRequest): Promise<TokenCount | undefined> {
+    const key = TokenCounter.contentKey(modelId, request);
+    const cached = this.exact.get(key);
+    if (cached) return { ...cached };
+    if (!this.exactCounter) return undefined;
+    const remote = await this.remoteCount(key, modelId, request);
+    return remote ? { ...remote } : undefined;
+  }
+
   /** Tokens of a bare text on `modelId`, counted locally (exact or estimated). */
   async countText(modelId: string, text: string): Promise<TokenCount> {
     return (await this.tokenizer(modelId)).countText(text);

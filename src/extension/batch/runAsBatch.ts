@@ -8,6 +8,7 @@ import { parseModelId } from '../../core/types';
 import { promptFromEditor } from '../promptSource';
 import type { Services } from '../services';
 import type { BatchManager, BatchOutcome } from './batchManager';
+import { isPromptLanguage } from '../constants';
 
 export const RUN_AS_BATCH_COMMAND = 'promptProfiler.runAsBatch';
 
@@ -101,7 +102,7 @@ async function templateSource(args: RunAsBatchArgs): Promise<{ text: string; lab
   const label = path.basename(doc.uri.path);
   let text: string | undefined;
   if (!editor.selection.isEmpty) text = doc.getText(editor.selection);
-  else if (doc.languageId === 'prompt') text = doc.getText();
+  else if (isPromptLanguage(doc.languageId)) text = doc.getText();
   else text = promptFromEditor(editor)?.text ?? doc.getText();
   return text?.trim() ? { text, label } : undefined;
 }

@@ -8,6 +8,7 @@ import { recordsToCsv, summarizeHistory, summaryToCsv, summaryToJson, type Histo
 import { DEFAULT_RANGE, type DashboardData, type DashboardRange, type DashboardToHost, type ExportKind, type HostToDashboard } from '../../webview/dashboard/protocol';
 import { localDay, resolveRange, sanitizeRange } from '../../webview/dashboard/range';
 import { Disposable } from '../lifecycle';
+import { testHooks } from '../testHooks';
 import type { Services } from '../services';
 import { webviewHtml, webviewPanelOptions } from '../webviewHost';
 
@@ -57,8 +58,8 @@ export class DashboardPanel extends Disposable {
   data: DashboardData | undefined;
   /** What the page last reported drawing. */
   rendered: { readAt: string; calls: number; charts: number } | undefined;
-  /** Every message sent to the webview (the integration tests read them). */
-  readonly posted: HostToDashboard[] = [];
+  /** Every message sent to the webview (the integration tests read them); present only with `testHooks.recordPosted`. */
+  declare readonly posted: HostToDashboard[];
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -66,6 +67,7 @@ export class DashboardPanel extends Disposable {
     range?: DashboardRange,
   ) {
     super();
+    if (testHooks.recordPosted) (this as { posted: HostToDashboard[] }).posted = [];
     this.range = range ?? DEFAULT_RANGE;
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
@@ -225,8 +227,10 @@ export class DashboardPanel extends Disposable {
   /** Messages go only after `ready` (the page asks for data when it has loaded). */
   private post(message: HostToDashboard): void {
     if (this.closed || !this.ready) return;
-    this.posted.push(structuredClone(message));
-    if (this.posted.length > 200) this.posted.splice(0, 100);
+    if (this.posted) {
+      this.posted.push(structuredClone(message));
+      if (this.posted.length > 200) this.posted.splice(0, 100);
+    }
     void this.panel.webview.postMessage(message);
   }
 

@@ -1,42 +1,45 @@
 // CodeLens above each prompt in a prompt file: `≈ 1,234 tok · $0.0031–$0.012 · Profile`.
 import * as vscode from 'vscode';
+import type { Estimate } from '../../core/engine';
 import { formatInt, formatUsd } from '../../core/format';
-import { findPromptBlocks } from '../../core/prompt';
-import { CommandId, PROMPT_LANGUAGE_ID } from '../constants';
+import { findPromptBlocks, type PromptBlock } from '../../core/prompt';
+import { CommandId } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import { formatModelCost } from '../providers/vscodeLm';
 import type { InlineEstimates } from './inlineEstimates';
+import { isPromptDocument } from './promptDocuments';
 
-const REFRESH_DEBOUNCE_MS = 300;
-
+/**
+ * VS Code asks again by itself when a document it shows lenses for changes, so typing is not
+ * listened to here: a change to any other document costs nothing. The lenses are refreshed on
+ * a setting change, and when an approximate count of a large prompt has become exact.
+ */
 export class PromptCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changed.event;
-  private timer: NodeJS.Timeout | undefined;
+  /** Fenced blocks of a Markdown document, by version. */
+  private blocks: { uri: string; version: number; blocks: PromptBlock[] } | undefined;
 
   constructor(
     private readonly services: Services,
     private readonly estimates: InlineEstimates,
   ) {
     super();
-    // Typing changes the counts: refresh once the typing pauses, not on every keystroke.
-    this._register(vscode.workspace.onDidChangeTextDocument(() => this.refreshSoon()));
-    this._register(services.config.onDidChange(() => this.refreshSoon()));
-    this._register({ dispose: () => clearTimeout(this.timer) });
-  }
-
-  private refreshSoon(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.changed.fire(), REFRESH_DEBOUNCE_MS);
+    this._register(services.config.onDidChange(() => this.changed.fire()));
+    this._register(estimates.documents.onDidCount(() => this.changed.fire()));
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.services.config.value.codeLensEnabled) return [];
-    return findPromptBlocks(doc.getText(), doc.fileName, { fencedOnly: doc.languageId !== PROMPT_LANGUAGE_ID }).flatMap((b) => {
+    const blocks: { startLine: number; endLine: number }[] = isPromptDocument(doc)
+      ? this.estimates.documents.isBlank(doc)
+        ? []
+        : [{ startLine: 0, endLine: doc.lineCount }]
+      : this.markdownBlocks(doc);
+    return blocks.flatMap((b) => {
       const range = new vscode.Range(b.startLine, 0, b.startLine, 0);
-      const info = new vscode.CodeLens(range);
-      (info as BlockLens).block = b.text;
+      const info: BlockLens = Object.assign(new vscode.CodeLens(range), { doc, block: b });
       const profile = new vscode.CodeLens(range, {
         title: 'Profile',
         tooltip: 'Run this prompt on every configured model',
@@ -48,17 +51,28 @@ export class PromptCodeLensProvider extends Disposable implements vscode.CodeLen
   }
 
   async resolveCodeLens(lens: vscode.CodeLens): Promise<vscode.CodeLens> {
-    const text = (lens as BlockLens).block;
-    if (text === undefined) return lens;
-    const estimates = await this.estimates.estimate(text);
+    const { doc, block } = lens as BlockLens;
+    if (!doc || !block) return lens;
+    const estimates = isPromptDocument(doc)
+      ? (await this.estimates.estimateDocument(doc)).estimates
+      : await this.estimates.estimate((block as PromptBlock).text);
     lens.command = { title: lensTitle(estimates), command: '', tooltip: tooltip(estimates) };
     return lens;
   }
+
+  private markdownBlocks(doc: vscode.TextDocument): PromptBlock[] {
+    const uri = doc.uri.toString();
+    if (this.blocks?.uri !== uri || this.blocks.version !== doc.version) {
+      this.blocks = { uri, version: doc.version, blocks: findPromptBlocks(doc.getText(), doc.fileName, { fencedOnly: true }) };
+    }
+    return this.blocks.blocks;
+  }
 }
 
-type BlockLens = vscode.CodeLens & { block?: string };
+/** A whole prompt document's block has no text: it is counted from the document. */
+type BlockLens = vscode.CodeLens & { doc?: vscode.TextDocument; block?: { startLine: number; endLine: number } | PromptBlock };
 
-export function lensTitle(estimates: Awaited<ReturnType<InlineEstimates['estimate']>>): string {
+export function lensTitle(estimates: Estimate[]): string {
   if (!estimates.length) return 'no models configured';
   const first = estimates[0];
   const tokens = `${first.estimated ? '≈ ' : ''}${formatInt(first.inputTokens)} tok`;
@@ -74,8 +88,8 @@ export function lensTitle(estimates: Awaited<ReturnType<InlineEstimates['estimat
 /** A price override (a workspace's says so) is named beside the cost it produced. */
 export const overrideNote = (priceSource: string | null) => (priceSource?.startsWith('price override') ? ` (${priceSource})` : '');
 
-function tooltip(estimates: Awaited<ReturnType<InlineEstimates['estimate']>>): string {
+function tooltip(estimates: Estimate[]): string {
   return estimates
-    .map((e) => `${e.modelId}: ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tokens, ${formatModelCost(e.modelId, e.inputCost)} in, ${formatModelCost(e.modelId, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} out${overrideNote(e.priceSource)}`)
+    .map((e) => `${e.modelId}: ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tokens (${e.method}), ${formatModelCost(e.modelId, e.inputCost)} in, ${formatModelCost(e.modelId, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} out${overrideNote(e.priceSource)}`)
     .join('\n');
 }

@@ -9,6 +9,7 @@ import type { Services } from '../services';
 import { PROMPT_LANGUAGE_ID } from '../constants';
 import { formatModelCost } from '../providers/vscodeLm';
 import type { InlineEstimates } from './inlineEstimates';
+import { coversDocument, isPromptDocument } from './promptDocuments';
 
 export class PromptHoverProvider implements vscode.HoverProvider {
   constructor(
@@ -18,32 +19,47 @@ export class PromptHoverProvider implements vscode.HoverProvider {
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const editor = vscode.window.activeTextEditor;
-    let range: vscode.Range | undefined;
-    let text: string | undefined;
-    if (editor?.document === doc && !editor.selection.isEmpty && editor.selection.contains(position)) {
-      range = editor.selection;
-      text = doc.getText(range);
+    // A hover is an explicit look: exact Claude counts (count_tokens) are worth a call, if trusted.
+    const exactRemote = vscode.workspace.isTrusted;
+    let range: vscode.Range;
+    let estimates: Estimate[];
+    let note: string | undefined;
+    const selection = editor?.document === doc && !editor.selection.isEmpty && editor.selection.contains(position) ? editor.selection : undefined;
+    if (selection && !(isPromptDocument(doc) && coversDocument(doc, selection))) {
+      range = selection;
+      if (!doc.getText(range).trim()) return undefined;
+      estimates = await this.estimates.estimateRange(doc, range, undefined, exactRemote);
+    } else if (isPromptDocument(doc)) {
+      // The whole document is the prompt: counted from its chunks, never re-read as one text.
+      if (this.estimates.documents.isBlank(doc)) return undefined;
+      const end = doc.lineAt(doc.lineCount - 1).range.end;
+      range = new vscode.Range(0, 0, end.line, end.character);
+      const r = await this.estimates.estimateDocument(doc, { exactRemote, waitForExact: true });
+      estimates = r.estimates;
+      note = r.description;
     } else {
-      const block = findPromptBlocks(doc.getText(), doc.fileName, { fencedOnly: doc.languageId !== PROMPT_LANGUAGE_ID }).find((b) => position.line >= b.startLine && position.line < b.endLine);
-      if (!block) return undefined;
+      const block = findPromptBlocks(doc.getText(), doc.fileName, { fencedOnly: true }).find((b) => position.line >= b.startLine && position.line < b.endLine);
+      if (!block || !block.text.trim()) return undefined;
       const end = Math.min(block.endLine, doc.lineCount) - 1;
       range = new vscode.Range(block.startLine, 0, end, doc.lineAt(end).text.length);
-      text = block.text;
+      estimates = await this.estimates.estimate(block.text, undefined, exactRemote);
     }
-    if (!text.trim()) return undefined;
-    // A hover is an explicit look: exact Claude counts (count_tokens) are worth a call, if trusted.
-    const estimates = await this.estimates.estimate(text, undefined, vscode.workspace.isTrusted);
     if (token.isCancellationRequested || !estimates.length) return undefined;
-    return new vscode.Hover(renderHover(estimates), range);
+    return new vscode.Hover(renderHover(estimates, note), range);
   }
 }
 
-export function renderHover(estimates: Estimate[]): vscode.MarkdownString {
+/** `description`: the prompt file's own (front matter), shown as text. */
+export function renderHover(estimates: Estimate[], description?: string): vscode.MarkdownString {
   // No theme icons, no command links: text from prompt files renders as text.
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   const maxOut = estimates[0].maxOutputTokens;
   md.appendMarkdown(`**Prompt Profiler** — before sending\n\n`);
+  if (description) {
+    md.appendText(description);
+    md.appendMarkdown('\n\n');
+  }
   md.appendMarkdown(`| model | input tokens | input cost | with ${formatInt(maxOut)} output tokens |\n|---|--:|--:|--:|\n`);
   for (const e of estimates) {
     const tokens = `${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)}`;

@@ -6,9 +6,13 @@ import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import { formatModelCost } from '../providers/vscodeLm';
 import { overrideNote } from './codeLens';
+import type { Estimate } from '../../core/engine';
 import type { InlineEstimates } from './inlineEstimates';
+import { coversDocument, isPromptDocument } from './promptDocuments';
 
 const DEBOUNCE_MS = 150;
+/** A selection larger than this (and not a whole prompt document) is not read on the host's thread: ≈ 4 characters a token. */
+const MAX_SELECTION_CHARS = 1_000_000;
 
 export class SelectionCostStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('promptProfiler.selectionCost', vscode.StatusBarAlignment.Right, 100));
@@ -25,6 +29,7 @@ export class SelectionCostStatusBar extends Disposable {
     this._register(vscode.window.onDidChangeTextEditorSelection(() => this.updateSoon()));
     this._register(vscode.window.onDidChangeActiveTextEditor(() => this.updateSoon()));
     this._register(services.config.onDidChange(() => this.updateSoon()));
+    this._register(estimates.documents.onDidCount(() => this.updateSoon()));
     this._register({ dispose: () => clearTimeout(this.timer) });
     this.updateSoon();
   }
@@ -48,10 +53,18 @@ export class SelectionCostStatusBar extends Disposable {
       this.item.hide();
       return;
     }
-    const text = editor.document.getText(editor.selection);
-    let e: Awaited<ReturnType<InlineEstimates['estimate']>>[number] | undefined;
+    const doc = editor.document;
+    const selection = editor.selection;
+    let e: Estimate | undefined;
     try {
-      [e] = await this.estimates.estimate(text, [model]);
+      if (isPromptDocument(doc) && coversDocument(doc, selection)) {
+        // The whole prompt selected: its chunked counts, not the text read again.
+        [e] = (await this.estimates.estimateDocument(doc, { models: [model] })).estimates;
+      } else if (doc.offsetAt(selection.end) - doc.offsetAt(selection.start) > MAX_SELECTION_CHARS) {
+        e = this.approximate(model, doc.offsetAt(selection.end) - doc.offsetAt(selection.start));
+      } else {
+        [e] = await this.estimates.estimateRange(doc, selection, [model]);
+      }
     } catch (err) {
       // e.g. promptProfiler.statusBar.model is not a `provider:model` id: say nothing rather than fail.
       this.services.log.warn(`Status bar estimate for ${model} failed: ${(err as Error).message ?? err}`);
@@ -62,6 +75,12 @@ export class SelectionCostStatusBar extends Disposable {
     this.item.text = `$(symbol-numeric) ${e.estimated ? '≈ ' : ''}${formatInt(e.inputTokens)} tok · ${formatModelCost(model, e.inputCost)}`;
     this.item.tooltip = `${model}: ${formatInt(e.inputTokens)} input tokens (${e.method}), ${formatModelCost(model, e.inputCost)} to send, ${formatModelCost(model, e.costAtMaxOutput)} with ${formatInt(e.maxOutputTokens)} output tokens${overrideNote(e.priceSource)}. Click to choose the model.`;
     this.item.show();
+  }
+
+  private approximate(model: string, chars: number): Estimate {
+    const config = this.services.config.value;
+    const count = { tokens: Math.ceil(chars / 4), estimated: true, method: '≈ approximate (≈ 4 characters a token; the selection is too large to count here)' };
+    return this.services.engine.estimateFromCount(model, count, config.maxOutputTokens);
   }
 
   /** For tests: what the status bar shows now. */

@@ -20,6 +20,7 @@ import { CommandId, PANEL_VIEW_TYPE } from '../constants';
 import { SELECT_MODELS_HELPS, SYSTEM_AS_USER_NOTE, VSCODE_COUNT_METHOD, isVsCodeModel } from '../providers/vscodeLm';
 import { DecideController } from '../decide/decideController';
 import { Disposable } from '../lifecycle';
+import { testHooks } from '../testHooks';
 import type { Services } from '../services';
 import { webviewHtml, webviewPanelOptions } from '../webviewHost';
 import { exportTable } from './exportTable';
@@ -108,14 +109,16 @@ export class ProfilePanel extends Disposable {
   /**
    * Every message sent to the webview, as it was when sent (a snapshot: the live state keeps
    * changing), for the integration tests (they replay it and check no key ever crosses over).
+   * Present only when the tests turned `testHooks.recordPosted` on before the panel opened.
    */
-  readonly posted: HostToWebview[] = [];
+  declare readonly posted: HostToWebview[];
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly services: Services,
   ) {
     super();
+    if (testHooks.recordPosted) (this as { posted: HostToWebview[] }).posted = [];
     this.decide = this._register(new DecideController(services, (m) => this.post(m)));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
@@ -369,8 +372,10 @@ export class ProfilePanel extends Disposable {
   private post(message: HostToWebview): void {
     // After the panel closed, `panel.webview` throws: late progress of an aborted run is dropped.
     if (this.closed || (!this.ready && message.type !== 'state')) return;
-    this.posted.push(structuredClone(message));
-    if (this.posted.length > 2000) this.posted.splice(0, 1000);
+    if (this.posted) {
+      this.posted.push(structuredClone(message));
+      if (this.posted.length > 2000) this.posted.splice(0, 1000);
+    }
     void this.panel.webview.postMessage(message);
   }
 

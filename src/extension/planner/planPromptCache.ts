@@ -12,6 +12,7 @@ import { promptFromEditor } from '../promptSource';
 import type { Services } from '../services';
 import { renderPlanReport } from './planReport';
 import type { ReportDocuments } from './reportDocuments';
+import { isPromptLanguage } from '../constants';
 
 export const PLAN_PROMPT_CACHE_COMMAND = 'promptProfiler.planPromptCache';
 
@@ -175,7 +176,7 @@ async function promptSource(args: PlanPromptCacheArgs): Promise<{ text: string; 
   const doc = editor.document;
   let text: string | undefined;
   if (!editor.selection.isEmpty) text = doc.getText(editor.selection);
-  else if (doc.languageId === 'prompt') text = doc.getText();
+  else if (isPromptLanguage(doc.languageId)) text = doc.getText();
   else text = promptFromEditor(editor)?.text ?? doc.getText();
   return text.trim() ? { text, label: path.basename(doc.uri.path) } : undefined;
 }

@@ -1,0 +1,278 @@
+// Runs inside the extension host of the harness's real VS Code (bench/editor-host.bench.mjs
+// builds it as the `extensionTestsPath` entry). Measures, side by side in one run: activation
+// vs a trivial extension, our time per keystroke in prompt files of 10 KB – 40 MB, the answer
+// cache with 10k entries, and the host's RSS over 10 runs. Results go to PP_BENCH_OUT as JSON.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { AnswerCache, FileStore } from '../../src/core/cache';
+import type { PromptProfilerApi } from '../../src/extension/extension';
+import { makeEntry } from '../../test/unit/support/cacheEntry';
+import { promptLines } from '../../test/unit/support/promptText';
+
+const EXTENSION_ID = 'prompt-profiler.prompt-profiler';
+const GPT = 'openai:gpt-4o-mini';
+const HAIKU = 'anthropic:claude-haiku-4-5';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => fs.appendFileSync(process.env.PP_BENCH_LOG ?? '/dev/null', s + '\n');
+
+/** A context good enough for activate(): what Services and the commands read. */
+function fakeContext(root: string, dir: string): vscode.ExtensionContext {
+  const memento = (): vscode.Memento & { setKeysForSync(): void } => {
+    const m = new Map<string, unknown>();
+    return { keys: () => [...m.keys()], get: (k: string, d?: unknown) => (m.has(k) ? m.get(k) : d), update: async (k: string, v: unknown) => void m.set(k, v), setKeysForSync() {} } as never;
+  };
+  const secrets = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  return {
+    subscriptions: [],
+    extensionUri: vscode.Uri.file(root),
+    extensionPath: root,
+    storageUri: vscode.Uri.file(path.join(dir, 'storage')),
+    globalStorageUri: vscode.Uri.file(path.join(dir, 'global')),
+    logUri: vscode.Uri.file(path.join(dir, 'log')),
+    workspaceState: memento(),
+    globalState: memento(),
+    secrets: { get: async () => undefined, store: async () => {}, delete: async () => {}, keys: async () => [], onDidChange: secrets.event },
+    extensionMode: vscode.ExtensionMode.Production,
+    asAbsolutePath: (p: string) => path.join(root, p),
+  } as unknown as vscode.ExtensionContext;
+}
+
+/** require() of a fresh copy of `file` (next to it, so its relative requires resolve) and activate(context), disposed after. */
+async function loadAndActivate(file: string, n: number, dir: string): Promise<{ requireMs: number; activateMs: number }> {
+  const copy = path.join(path.dirname(file), `.bench-${path.basename(file, '.js')}-${process.pid}-${n}.js`);
+  fs.copyFileSync(file, copy);
+  try {
+    const context = fakeContext(path.resolve(path.dirname(file), '..'), dir);
+    const t0 = performance.now();
+    const mod = require(copy) as { activate(c: vscode.ExtensionContext): unknown };
+    const t1 = performance.now();
+    await mod.activate(context);
+    const t2 = performance.now();
+    for (const d of context.subscriptions.splice(0).reverse()) d.dispose();
+    return { requireMs: t1 - t0, activateMs: t2 - t1 };
+  } finally {
+    fs.rmSync(copy, { force: true });
+  }
+}
+
+async function activation(root: string, tmp: string) {
+  const trivialFile = path.join(tmp, 'trivial', 'dist', 'extension.js');
+  fs.mkdirSync(path.dirname(trivialFile), { recursive: true });
+  fs.writeFileSync(
+    trivialFile,
+    "const vscode = require('vscode');\nexports.activate = (context) => { context.subscriptions.push(vscode.commands.registerCommand('trivialBench.hello' + Math.random(), () => 'hello')); };\n",
+  );
+  const ours = path.join(root, 'dist', 'extension.js');
+  const trivial: number[] = [];
+  const our: number[] = [];
+  const ourRequire: number[] = [];
+  // Interleaved, so both see the same machine load.
+  for (let i = 0; i < 7; i++) {
+    const t = await loadAndActivate(trivialFile, i, path.join(tmp, `t${i}`));
+    trivial.push(t.requireMs + t.activateMs);
+    const o = await loadAndActivate(ours, i, path.join(tmp, `o${i}`));
+    our.push(o.requireMs + o.activateMs);
+    ourRequire.push(o.requireMs);
+  }
+  const vendorsLoaded = Object.keys(require.cache).filter((k) => k.includes(`${path.sep}dist${path.sep}vendor${path.sep}`)).map((k) => path.basename(k));
+  // And through VS Code itself (once: an extension activates once per host).
+  const ext = vscode.extensions.getExtension<PromptProfilerApi>(EXTENSION_ID)!;
+  const wasActive = ext.isActive;
+  const t0 = performance.now();
+  const api = await ext.activate();
+  const viaVsCode = performance.now() - t0;
+  return {
+    api,
+    result: {
+      trivialMs: median(trivial),
+      oursMs: median(our),
+      oursRequireMs: median(ourRequire),
+      ratio: median(our) / median(trivial),
+      vendorsLoadedByActivation: vendorsLoaded,
+      viaVsCodeActivateMs: wasActive ? null : viaVsCode,
+    },
+  };
+}
+
+/** Our time for one keystroke: the change listener, CodeLens (provide + resolve), hover, status bar. */
+async function keystrokes(api: PromptProfilerApi, folder: string, bytes: number, strokes: number) {
+  const file = path.join(folder, `bench-${bytes}.prompt`);
+  fs.writeFileSync(file, promptLines(bytes, bytes % 997).join('\n'));
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  const documents = api.estimates.documents as unknown as { onChange(e: vscode.TextDocumentChangeEvent): void };
+  let listenerMs = 0;
+  const onChange = documents.onChange.bind(documents);
+  documents.onChange = (e) => {
+    const t = performance.now();
+    onChange(e);
+    listenerMs += performance.now() - t;
+  };
+  // Event-loop stalls of the host while we work (a 5 ms timer that records how late it fires).
+  let maxLag = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxLag = Math.max(maxLag, now - last - 5);
+    last = now;
+  }, 5);
+  const token = new vscode.CancellationTokenSource().token;
+  const step = async (exact: boolean) => {
+    const t = performance.now();
+    const lenses = api.codeLens.provideCodeLenses(doc);
+    const info = lenses[0];
+    await api.codeLens.resolveCodeLens(info);
+    const lens = performance.now() - t;
+    const h0 = performance.now();
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await api.hover.provideHover(doc, new vscode.Position(1, 1), token);
+    const hover = performance.now() - h0;
+    const s0 = performance.now();
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(0, 0, end.line, end.character);
+    await api.statusBar.update();
+    const status = performance.now() - s0;
+    if (exact) await api.estimates.estimateDocument(doc, { waitForExact: true });
+    return { lens, hover, status, title: info.command?.title ?? '' };
+  };
+  const coldStart = performance.now();
+  const cold = await step(false);
+  await api.estimates.estimateDocument(doc, { waitForExact: true });
+  const coldExactMs = performance.now() - coldStart;
+  const rows: { listener: number; lens: number; hover: number; status: number; total: number }[] = [];
+  let title = '';
+  for (let i = 0; i < strokes; i++) {
+    const line = Math.floor(doc.lineCount / 2) + (i % 50);
+    listenerMs = 0;
+    await editor.edit((b) => b.insert(new vscode.Position(line, 0), 'x'));
+    const r = await step(false);
+    title = r.title;
+    rows.push({ listener: listenerMs, lens: r.lens, hover: r.hover, status: r.status, total: listenerMs + r.lens + r.hover + r.status });
+    await sleep(20);
+  }
+  // The large document's exact figure arrives from the worker: how long after the last keystroke.
+  const e0 = performance.now();
+  const exact = await api.estimates.estimateDocument(doc, { waitForExact: true });
+  const exactAfterMs = performance.now() - e0;
+  clearInterval(timer);
+  documents.onChange = onChange;
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  const col = (k: keyof (typeof rows)[number]) => ({ p50: median(rows.map((r) => r[k])), p95: p95(rows.map((r) => r[k])) });
+  return {
+    bytes,
+    strokes,
+    cold: { lensMs: cold.lens, hoverMs: cold.hover, statusMs: cold.status, untilExactMs: coldExactMs },
+    listener: col('listener'),
+    lens: col('lens'),
+    hover: col('hover'),
+    status: col('status'),
+    total: col('total'),
+    maxEventLoopStallMs: maxLag,
+    lensTitleWhileTyping: title,
+    exactAfterLastKeystrokeMs: exactAfterMs,
+    exactComplete: exact.complete,
+  };
+}
+
+async function answerCache(tmp: string) {
+  const dir = path.join(tmp, 'cache-10k');
+  const seed = new FileStore({ dir });
+  const N = 10_000;
+  for (let i = 0; i < N; i += 200) await Promise.all(Array.from({ length: Math.min(200, N - i) }, (_, j) => seed.set(makeEntry(key(i + j), 1_000 + i + j))));
+  const cache = new AnswerCache(new FileStore({ dir }), { maxEntries: 20_000 });
+  // First write after a restart: what the runner waits for (nothing), and the background work.
+  const w0 = performance.now();
+  const pending = cache.set(makeEntry(key(N + 1), Date.now()));
+  const reportedAfterMs = performance.now() - w0;
+  await pending;
+  const backgroundMs = performance.now() - w0;
+  const h0 = performance.now();
+  const fresh = new AnswerCache(new FileStore({ dir }));
+  const hit = await fresh.get(key(42));
+  const diskHitMs = performance.now() - h0;
+  const m0 = performance.now();
+  await fresh.get(key(42));
+  const memoryHitMs = performance.now() - m0;
+  const s0 = performance.now();
+  await cache.stats();
+  const statsMs = performance.now() - s0;
+  const r0 = performance.now();
+  await cache.stats({ rescan: true });
+  const rescanMs = performance.now() - r0;
+  // Over maxEntries: the eviction of 5,000 files also happens after the report.
+  const small = new AnswerCache(new FileStore({ dir }), { maxEntries: 5_000 });
+  const e0 = performance.now();
+  const evicting = small.set(makeEntry(key(N + 2), Date.now()));
+  const evictReportedMs = performance.now() - e0;
+  await evicting;
+  const evictBackgroundMs = performance.now() - e0;
+  return { entries: N, firstWrite: { reportedAfterMs, backgroundMs }, diskHitMs, memoryHitMs, hit: !!hit, statsMs, rescanMs, evict: { reportedAfterMs: evictReportedMs, backgroundMs: evictBackgroundMs } };
+}
+
+function key(i: number): string {
+  return i.toString(16).padStart(64, '0');
+}
+
+async function rss(api: PromptProfilerApi, folder: string, runs: number) {
+  const file = path.join(folder, 'rss.prompt');
+  fs.writeFileSync(file, 'Write a 300-word story about a lighthouse keeper.\n');
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  await vscode.workspace.getConfiguration('promptProfiler').update('models', [GPT, HAIKU], vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('promptProfiler').update('maxOutputTokens', 2000, vscode.ConfigurationTarget.Global);
+  const mb = () => process.memoryUsage().rss / 2 ** 20;
+  const series: number[] = [mb()];
+  for (let i = 0; i < runs; i++) {
+    await vscode.commands.executeCommand('promptProfiler.profilePromptBypassCache');
+    await sleep(200);
+    series.push(mb());
+  }
+  return { runs, rssMb: series.map((x) => Math.round(x)), perRunMb: (series.at(-1)! - series[1]) / (runs - 1), posted: 'posted' in (api.panel() ?? {}) };
+}
+
+export async function run(): Promise<void> {
+  const out = process.env.PP_BENCH_OUT!;
+  const root = path.resolve(__dirname, process.env.PP_BENCH_ROOT_REL ?? '..');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-editor-host-'));
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? tmp;
+  const results: Record<string, unknown> = { vscode: vscode.version };
+  // `rss` runs in a host of its own: the activation copies share (and on dispose close) the
+  // extension's output channel, which a run then writes to.
+  const parts = (process.env.PP_BENCH_PARTS ?? 'activation,keystrokes,cache').split(',');
+  try {
+    let api: PromptProfilerApi;
+    if (parts.includes('activation')) {
+      log('activation');
+      const a = await activation(process.env.PP_BENCH_ROOT!, tmp);
+      results.activation = a.result;
+      api = a.api;
+    } else api = await vscode.extensions.getExtension<PromptProfilerApi>(EXTENSION_ID)!.activate();
+    await vscode.workspace.getConfiguration('promptProfiler').update('models', [GPT, HAIKU], vscode.ConfigurationTarget.Global);
+    const sizes = (process.env.PP_BENCH_SIZES ?? '10000,100000,1000000,40000000').split(',').map(Number);
+    results.keystrokes = [];
+    for (const bytes of parts.includes('keystrokes') ? sizes : []) {
+      log(`keystrokes ${bytes}`);
+      (results.keystrokes as unknown[]).push(await keystrokes(api, folder, bytes, bytes >= 10_000_000 ? 10 : 30));
+      fs.writeFileSync(out, JSON.stringify(results, null, 2));
+    }
+    if (parts.includes('cache')) {
+      log('cache');
+      results.cache = await answerCache(tmp);
+      fs.writeFileSync(out, JSON.stringify(results, null, 2));
+    }
+    if (parts.includes('rss')) {
+      log('rss');
+      results.rss = await rss(api, folder, 10);
+    }
+  } catch (e) {
+    results.error = String((e as Error)?.stack ?? e);
+  } finally {
+    fs.writeFileSync(out, JSON.stringify(results, null, 2));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    void root;
+  }
+}

@@ -1,0 +1,26 @@
+// Heavy dependencies (the SDKs, the price data, YAML, csv-parse) are loaded on first use, not
+// when a bundle starts: the extension host activates us on every Markdown file, and most of
+// those activations never send a prompt. esbuild.js puts each in its own file (dist/vendor/).
+// A `require` inside a function is what keeps it lazy: a top-level import would be hoisted to
+// the bundle's start.
+
+/** `load()` on the first call, its result on every later one. */
+export function once<T>(load: () => T): () => T {
+  let value: T | undefined;
+  let loaded = false;
+  return () => {
+    if (!loaded) {
+      value = load();
+      loaded = true;
+    }
+    return value as T;
+  };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const openaiSdk = once(() => require('openai') as typeof import('openai'));
+export const anthropicSdk = once(() => require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk'));
+export const genaiPrices = once(() => require('@pydantic/genai-prices') as typeof import('@pydantic/genai-prices'));
+export const yaml = once(() => require('yaml') as typeof import('yaml'));
+export const redis = once(() => require('redis') as typeof import('redis'));
+export const csvParse = once(() => require('csv-parse') as typeof import('csv-parse'));
