@@ -140,6 +140,16 @@ if (!production && fs.existsSync('test/integration/index.ts')) {
       });
     },
   };
+  // The tests bundle the engine too, so its lazily loaded tokenizer tables sit beside them.
+  for (const name of TOKENIZER_ENCODINGS) {
+    entries.push({
+      ...node,
+      plugins: [problemMatcher],
+      sourcemap: false,
+      entryPoints: [`node_modules/gpt-tokenizer/esm/encoding/${name}.js`],
+      outfile: `dist/test/integration/tokenizers/${name}.js`,
+    });
+  }
   for (const name of ['bootstrap', 'index']) {
     entries.push({
       ...node,

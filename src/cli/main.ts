@@ -3,7 +3,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { registerBatch } from './commands/batch';
-import { registerCheck } from './commands/check';
 import { registerDemo } from './commands/demo';
 import { registerEstimate } from './commands/estimate';
 import { registerPareto } from './commands/pareto';
@@ -40,7 +39,7 @@ function buildProgram(ctx: CommandContext): Command {
     .showHelpAfterError(seeHelp())
     .helpCommand('help [command]', 'show the help of a command');
   // Subcommands made with .command() inherit exitOverride and the output routing above.
-  for (const register of [registerDemo, registerEstimate, registerRun, registerPareto, registerBatch, registerPlan, registerReport, registerCheck]) {
+  for (const register of [registerDemo, registerEstimate, registerRun, registerPareto, registerBatch, registerPlan, registerReport]) {
     register(program, ctx);
   }
   return program;
