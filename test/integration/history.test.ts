@@ -32,6 +32,10 @@ function historyText(dir: string): string {
 const TRANSLATE = 'Translate "Good morning, how did you sleep?" into French, Spanish and German.';
 
 describe('call history', function () {
+  // Another suite may have allowed prompts at rest: this one starts from the default.
+  before(async () => {
+    await setSetting('history.includePrompts', false);
+  });
   this.timeout(90_000);
   let api: PromptProfilerApi;
   let dir: string;

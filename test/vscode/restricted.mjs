@@ -105,7 +105,8 @@ export async function runRestrictedModeWalk({ folder, env = {}, ours, workDir, l
         const sent = generations(ours.requests);
         // One request: the workspace's repeats (3) and judge model (gpt-4o) did not count.
         assert.deepEqual(sent.map((r) => [r.model, r.apiKey]), [['gpt-4o-mini', env.OPENAI_API_KEY]], "one request, to the user's endpoint, with the user's key");
-        assert.equal(sent[0].body.max_completion_tokens, 1024, "the default output cap, not the workspace's 100000");
+        // A compatible host (this fake server) gets the cap as max_tokens; OpenAI's own host as max_completion_tokens.
+        assert.equal(sent[0].body.max_tokens ?? sent[0].body.max_completion_tokens, 1024, "the default output cap, not the workspace's 100000");
         // The workspace's $0 price did not count either: the list price, from genai-prices.
         assert(cols[0].cost !== '$0' && /^\$0\.0+[1-9]/.test(cols[0].cost) && !/override/.test(cols[0].costTitle), `the cost: ${cols[0].cost} (${cols[0].costTitle})`);
         assert.deepEqual(theirs.requests, [], "the workspace's server received nothing");

@@ -8,6 +8,7 @@ import type * as vscode from 'vscode';
 import { toRequest, type Estimate } from '../../core/engine';
 import { parsePrompt } from '../../core/prompt';
 import type { Services } from '../services';
+import { VSCODE_PROVIDER } from '../../core/engine';
 import { PromptDocuments } from './promptDocuments';
 
 export interface DocumentEstimates {
@@ -89,12 +90,15 @@ export class InlineEstimates {
     const estimates = await Promise.all(
       models.map(async (modelId) => {
         let count = r.counts.get(modelId)!;
-        if (options.exactRemote && count.estimated && r.complete && charsOf(doc) <= MAX_REMOTE_COUNT_CHARS) {
+        // VS Code's own models count with their countTokens (cached by content), always.
+        const editorModel = modelId.startsWith(`${VSCODE_PROVIDER}:`);
+        if ((options.exactRemote || editorModel) && count.estimated && r.complete && charsOf(doc) <= MAX_REMOTE_COUNT_CHARS) {
           // Claude's exact count needs the request itself: built only for an explicit look.
           const text = this.documents.prompt(doc)?.text();
           if (text !== undefined) {
             const parsed = parsePrompt(text);
-            count = (await engine.tokens.countExact(modelId, toRequest({ system: parsed.system, messages: parsed.messages }, modelId))) ?? count;
+            const request = toRequest({ system: parsed.system, messages: parsed.messages }, modelId);
+            count = editorModel ? await engine.countTokens(modelId, request, true) : (await engine.tokens.countExact(modelId, request)) ?? count;
           }
         }
         return engine.estimateFromCount(modelId, count, maxOutput);
