@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { registerBatch } from './commands/batch';
+import { registerCheck } from './commands/check';
 import { registerDemo } from './commands/demo';
 import { registerEstimate } from './commands/estimate';
 import { registerPareto } from './commands/pareto';
@@ -39,7 +40,7 @@ function buildProgram(ctx: CommandContext): Command {
     .showHelpAfterError(seeHelp())
     .helpCommand('help [command]', 'show the help of a command');
   // Subcommands made with .command() inherit exitOverride and the output routing above.
-  for (const register of [registerDemo, registerEstimate, registerRun, registerPareto, registerBatch, registerPlan, registerReport]) {
+  for (const register of [registerDemo, registerEstimate, registerRun, registerPareto, registerBatch, registerPlan, registerReport, registerCheck]) {
     register(program, ctx);
   }
   return program;

@@ -17,6 +17,8 @@ export interface ProfilerConfig {
   prices: Record<string, PriceOverride>;
   statusBarModel: string | undefined;
   codeLensEnabled: boolean;
+  /** Calls per day of the monthly projection (a prompt's calls_per_day: or prompt-profiler.json traffic comes first). */
+  projectionCallsPerDay: number;
   history: { enabled: boolean; includePrompts: boolean };
   batchPollIntervalMs: number;
   /** Decide (issue 5): requirements, quality sources, option assumptions, routing. */
@@ -89,6 +91,7 @@ export function readConfig(): ProfilerConfig {
     prices: readPrices(c),
     statusBarModel: c.get<string | null>('statusBar.model') ?? undefined,
     codeLensEnabled: c.get<boolean>('codeLens.enabled') ?? true,
+    projectionCallsPerDay: Math.max(0, num('projection.callsPerDay', 1000)),
     history: { enabled: c.get<boolean>('history.enabled') ?? true, includePrompts: c.get<boolean>('history.includePrompts') ?? false },
     batchPollIntervalMs: Math.max(10, num('batch.pollIntervalSeconds', 30) * 1000),
     decide: readDecideConfig(c),

@@ -18,6 +18,12 @@ import { InlineEstimates } from './inline/inlineEstimates';
 import { PromptDocuments } from './inline/promptDocuments';
 import { SelectionCostStatusBar } from './inline/statusBar';
 import { ProfilePanel } from './panel/profilePanel';
+import { BudgetDiagnostics } from './check/budgetDiagnostics';
+import { CostChanges } from './check/costChanges';
+import { ProjectConfig } from './check/projectConfig';
+import { openHeadDiff } from './commands/openHeadDiff';
+import { SHOW_COST_CHANGES_COMMAND, showCostChanges } from './commands/showCostChanges';
+import { CostDeltaCodeLensProvider, CostDeltaHoverProvider, OPEN_HEAD_DIFF_COMMAND } from './inline/costDelta';
 import { Services } from './services';
 import { testHooks } from './testHooks';
 
@@ -44,6 +50,8 @@ export interface PromptProfilerApi {
   reports: ReportDocuments;
   /** The open dashboard, if any. */
   dashboard(): DashboardPanel | undefined;
+  costChanges: CostChanges;
+  budgetDiagnostics: BudgetDiagnostics;
   /** Test hook: panels opened from now on keep the messages they post (`posted`); off by default. */
   recordPanelMessages(on: boolean): void;
 }
@@ -70,6 +78,21 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
       },
     }),
     { dispose: () => DashboardPanel.active?.dispose() },
+  );
+  // Monthly projection, change vs git HEAD, budgets (issue 14).
+  const project = new ProjectConfig(services);
+  const costChanges = new CostChanges(services, project);
+  const budgetDiagnostics = new BudgetDiagnostics(costChanges);
+  const costLens = new CostDeltaCodeLensProvider(services, costChanges);
+  context.subscriptions.push(
+    project,
+    costChanges,
+    budgetDiagnostics,
+    costLens,
+    vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, costLens),
+    vscode.languages.registerHoverProvider(LENS_DOCUMENTS, new CostDeltaHoverProvider(costChanges)),
+    vscode.commands.registerCommand(SHOW_COST_CHANGES_COMMAND, () => showCostChanges(costChanges)),
+    vscode.commands.registerCommand(OPEN_HEAD_DIFF_COMMAND, (uri: vscode.Uri) => openHeadDiff(costChanges, uri)),
   );
   // Batches submitted before a reload or restart: resume polling them.
   void batches.resumePending();
@@ -106,6 +129,8 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     batches,
     reports,
     dashboard: () => DashboardPanel.active,
+    costChanges,
+    budgetDiagnostics,
     recordPanelMessages: (on) => (testHooks.recordPosted = on),
   };
 }

@@ -46,6 +46,8 @@ class Panel {
   private readonly sumFastest = h('span', { class: 'sum-value' });
   private readonly sumSpent = h('span', { class: 'sum-value' });
   private readonly sumWall = h('span', { class: 'sum-value' });
+  private readonly sumMonthLabel = h('span', { class: 'sum-label', text: 'Per month' });
+  private readonly sumMonth = h('span', { class: 'sum-value' });
   private readonly summary = h(
     'section',
     { class: 'summary', attrs: { 'aria-live': 'polite', 'aria-label': 'Run summary' } },
@@ -53,6 +55,7 @@ class Panel {
     h('div', { class: 'sum-item sum-fastest' }, h('span', { class: 'sum-label', text: 'Fastest' }), this.sumFastest),
     h('div', { class: 'sum-item sum-spent' }, h('span', { class: 'sum-label', text: 'Spent this run' }), this.sumSpent),
     h('div', { class: 'sum-item sum-wall' }, h('span', { class: 'sum-label', text: 'Wall time' }), this.sumWall),
+    h('div', { class: 'sum-item sum-month' }, this.sumMonthLabel, this.sumMonth),
   );
   private readonly columnsEl = h('main', { class: 'columns', attrs: { 'aria-label': 'Answers' } });
   private readonly emptyEl = h('div', { class: 'empty', text: 'Waiting for a run…' });
@@ -242,6 +245,12 @@ class Panel {
           ? 'A finished model has no known price, so the total is unknown.'
           : 'Known when the answers finish.';
     setText(this.sumWall, formatMs(s.wallMs));
+    const month = s.perMonth;
+    show(this.sumMonth.parentElement!, !!month?.models.length);
+    if (month) {
+      setText(this.sumMonthLabel, `Per month at ${month.callsPerDay.toLocaleString('en-US')} calls/day`);
+      setText(this.sumMonth, month.models.map((m) => `${m.modelId} · ${formatUsd(m.usd)}`).join('   '));
+    }
   }
 
   /** Answers are drawn by the render loop, at most once per animation frame. */

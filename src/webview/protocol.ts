@@ -90,6 +90,8 @@ export interface RunSummaryView {
   /** What this run spent (answer-cache hits cost nothing); null when some finished model has no price. */
   totalSpent: number | null;
   wallMs: number | null;
+  /** Each model's measured cost per call × calls per day × 30 (`usd` null = no price). */
+  perMonth?: { callsPerDay: number; models: { modelId: string; usd: number | null }[] };
 }
 
 export interface PanelState {

@@ -12,6 +12,7 @@
 // Flags: --suite-only | --ui-only | --vsix-only, --grep=<mocha grep>. Env: PP_VSCODE_TIMEOUT, PP_VSCODE_VERBOSE.
 // --desktop[=VERSION]: where VS Code desktop CAN be downloaded, run the suite in it instead
 // (test-electron's normal path: it downloads VERSION, default 'stable'); the UI walk is skipped.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,6 +118,10 @@ async function main() {
   // A fresh copy of the fixture workspace, so runs never modify test/fixtures.
   const workspace = path.join(runDir, 'workspace');
   fs.cpSync(paths.fixtureWorkspace, workspace, { recursive: true });
+  // A git repository with the fixtures committed: the editor compares prompts with HEAD.
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['-c', 'user.name=Prompt Profiler tests', '-c', 'user.email=tests@localhost', 'commit', '-q', '-m', 'fixtures']]) {
+    execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+  }
 
   if (!fs.existsSync(FAKE_LLM)) {
     throw new Error(`${path.relative(paths.root, FAKE_LLM)} is missing: the integration tests need the project's fake LLM server (startFakeLlm())`);

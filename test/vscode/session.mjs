@@ -42,7 +42,12 @@ export const DEFAULT_SETTINGS = {
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
-  'git.enabled': false,
+  // The built-in Git extension is on: the workspace is a git repository and the cost CodeLens,
+  // hover and Show Cost Changes compare with HEAD through its API. Nothing fetched or opened above.
+  'git.enabled': true,
+  'git.autofetch': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'git.showProgress': false,
 };
 
 /** Sessions started by this process and not closed yet. */

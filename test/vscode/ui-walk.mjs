@@ -215,7 +215,8 @@ async function walk(ui) {
     const lens = ui.codeLens();
     await lens.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     const text = norm(await lens.innerText());
-    const m = /^≈? ?([\d,]+) tok · (?:≈ )?(\$[\d.]+)–(\$[\d.]+) \| Profile$/.exec(text);
+    // The monthly projection (issue 14) is a CodeLens of its own on the same line.
+    const m = /^≈? ?([\d,]+) tok · (?:≈ )?(\$[\d.]+)–(\$[\d.]+) \| Profile(?: \| \$[\d.,]+\/month at [\d,]+ calls\/day)?$/.exec(text);
     assert(m, `CodeLens: ${JSON.stringify(text)}`);
     ui.note(`CodeLens: "${text}"`);
     // Tokens of the first model; the range runs from the cheapest input to the dearest full answer.
@@ -224,6 +225,45 @@ async function walk(ui) {
     assert.equal(m[2], formatUsd((tokens * PRICES[MODELS[0]].input) / 1e6), 'CodeLens low end: the cheapest input cost');
     assert(Number(m[3].slice(1)) > Number(m[2].slice(1)), 'CodeLens high end above the low end');
     await ui.screenshot('06-codelens');
+  });
+
+  await ui.step('edit a committed prompt: the CodeLens and the hover show the change vs HEAD and the month', async () => {
+    await ui.openFile('costs.prompt');
+    await ui.codeLens(/\/month at/).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await ui.editor().locator('.view-line', { hasText: 'friendly sentence' }).first().click();
+    await page(ui).keyboard.press('End');
+    await page(ui).keyboard.type(' Mention the order number and the delivery date.');
+    const lens = ui.codeLens(/vs HEAD/);
+    await lens.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const text = norm(await lens.innerText());
+    ui.note(`CodeLens: "${text}"`);
+    assert(/\| \+[\d,]+ tok · \+\$[\d.]+\/call · \+\$[\d.,]+\/month vs HEAD/.test(text), `change CodeLens: ${JSON.stringify(text)}`);
+    assert(/\$[\d.,]+\/month at 1,000 calls\/day/.test(text), `monthly CodeLens: ${JSON.stringify(text)}`);
+    await ui.screenshot('06b-cost-change-codelens');
+    const hover = await ui.hoverText('order number');
+    await hover.getByText('Per month').first().waitFor({ timeout: STEP_TIMEOUT });
+    const hoverText = norm(await hover.innerText());
+    ui.note(`hover: ${JSON.stringify(hoverText)}`);
+    assert(/\+[\d,]+ tok · \+\$[\d.]+\/call · \+\$[\d.,]+\/month/.test(hoverText), 'the hover shows the change vs HEAD');
+    await ui.screenshot('06c-cost-change-hover');
+    await page(ui).keyboard.press('Escape');
+  });
+
+  await ui.step('Prompt Profiler: Show Cost Changes lists the edited prompt; picking it opens the diff', async () => {
+    await ui.runCommand('Prompt Profiler: Show Cost Changes');
+    const row = page(ui).locator('.quick-input-widget .monaco-list-row', { hasText: 'costs.prompt' }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const text = norm(await row.innerText());
+    ui.note(`list row: "${text}"`);
+    assert(/vs HEAD/.test(text), `the row shows the change: ${JSON.stringify(text)}`);
+    await ui.screenshot('06d-cost-changes-list');
+    await row.click();
+    await page(ui).locator('.tabs-container .tab.active[aria-label*="HEAD"]').waitFor({ timeout: STEP_TIMEOUT });
+    await ui.screenshot('06e-cost-change-diff');
+    // Leave the fixture as committed: revert the edit, close the editors.
+    await ui.openFile('costs.prompt');
+    await ui.runCommand('File: Revert File');
+    await ui.runCommand('View: Close All Editors');
   });
 
   await ui.step('notes.md: select a paragraph, the status bar shows its tokens', async () => {

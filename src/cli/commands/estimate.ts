@@ -2,12 +2,12 @@
 import type { Command } from 'commander';
 import { formatInt, formatUsd } from '../../core/format';
 import { collect, defineCommand, type CommandContext } from '../shared/command';
-import { chooseModels, DEFAULT_MODELS, loadCliConfig, makeEngine, modelSource, positiveInt } from '../shared/engine';
+import { chooseModels, DEFAULT_MAX_OUTPUT, DEFAULT_MODELS, loadCliConfig, makeEngine, modelSource, positiveInt } from '../shared/engine';
 import { readPrompt } from '../shared/input';
 import type { CliIO } from '../shared/io';
 import { renderTable } from '../shared/table';
 
-export const DEFAULT_MAX_OUTPUT = 1024;
+export { DEFAULT_MAX_OUTPUT } from '../shared/engine';
 
 interface EstimateOptions {
   model?: string[];

@@ -12,6 +12,7 @@ import schema from '../../../schemas/prompt-profiler.schema.json';
 import { BASE_URL_ENV, BUILTIN_PROVIDERS, missingSecretHeaders, secretHeaders, toProviderConfig, type ProviderSettings } from '../../core/config';
 import { isInside } from '../../core/files';
 import { checkSecretDelivery, type Chooser } from '../../core/trust';
+import type { Budget } from '../../core/check';
 import type { PriceOverride } from '../../core/pricing';
 import type { ProviderConfig, ProviderError } from '../../core/types';
 import { UsageError } from './io';
@@ -28,15 +29,7 @@ export function userConfigFile(env: NodeJS.ProcessEnv): string | undefined {
   return base ? path.join(base, 'prompt-profiler', 'config.json') : undefined;
 }
 
-export interface Budget {
-  match: string;
-  maxInputTokens?: number;
-  maxCostPerCall?: number;
-  maxMonthlyCost?: number;
-  maxIncreasePercent?: number;
-  maxP95LatencyMs?: number;
-  minQuality?: number;
-}
+export type { Budget } from '../../core/check';
 
 export interface CliConfig {
   models: string[];
@@ -54,7 +47,7 @@ export interface CliConfig {
   maxOutputTokens?: number;
   temperature?: number;
   prompts?: string[];
-  expectedOutputTokens?: number;
+  expectedOutputTokens?: number | Record<string, number>;
   traffic?: Record<string, number>;
   budgets?: Budget[];
   /** Path of the file read, if any. */
@@ -185,7 +178,7 @@ export function loadConfig(cwd: string, options: LoadOptions = {}): CliConfig {
     maxOutputTokens: pick<number>('maxOutputTokens'),
     temperature: pick<number>('temperature'),
     prompts: raw.prompts as string[] | undefined,
-    expectedOutputTokens: pick<number>('expectedOutputTokens'),
+    expectedOutputTokens: pick<number | Record<string, number>>('expectedOutputTokens'),
     traffic: raw.traffic as Record<string, number> | undefined,
     budgets: raw.budgets as Budget[] | undefined,
     source: file,

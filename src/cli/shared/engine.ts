@@ -8,6 +8,8 @@ import { UsageError, type CliIO } from './io';
 import { writeRootFor } from '../../core/files';
 
 export const DEFAULT_MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'];
+/** Output tokens a prompt is priced at when neither it nor the config says. */
+export const DEFAULT_MAX_OUTPUT = 1024;
 
 /** Where the models come from: --model flags, else the prompt file's front matter, else the config file, else the defaults. */
 export function modelSource(flags: string[] | undefined, fromPrompt: string[], config: CliConfig): 'flag' | 'prompt' | 'config' | 'default' {

@@ -18,6 +18,10 @@ export interface ParsedPrompt {
   unresolved: string[];
   /** A reference answer for the LLM judge (front matter `reference:`), if any. */
   reference?: string;
+  /** Expected traffic (front matter `calls_per_day:`), for monthly projections. */
+  callsPerDay?: number;
+  /** Output tokens a typical call returns (front matter `expected_output_tokens:`), for cost per call. */
+  expectedOutputTokens?: number;
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
@@ -103,7 +107,13 @@ export function parsePrompt(text: string): ParsedPrompt {
     variables,
     unresolved: [...unresolved],
     ...(typeof meta.reference === 'string' && meta.reference.trim() ? { reference: meta.reference.trim() } : {}),
+    ...nonNegative('callsPerDay', meta.calls_per_day ?? meta.callsPerDay),
+    ...nonNegative('expectedOutputTokens', meta.expected_output_tokens ?? meta.expectedOutputTokens),
   };
+}
+
+function nonNegative<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ({ [key]: value } as Record<K, number>) : {};
 }
 
 function splitSections(body: string): { role: Role; content: string }[] {

@@ -1,6 +1,7 @@
 // The host side of the profile panel: owns one webview, runs the engine, and streams batched
 // patches to the browser code (src/webview). Closing the panel aborts its requests. After a run,
 // the Decide section's analysis comes from src/extension/decide (options, frontier, limits).
+import { DAYS_PER_MONTH } from '../../core/check';
 import * as vscode from 'vscode';
 import type { EngineRunOptions, PromptInput } from '../../core/engine';
 import type { RunProgress, RunResult, RunSummary } from '../../core/run';
@@ -188,7 +189,7 @@ export class ProfilePanel extends Disposable {
     try {
       const summary = await this.services.run(request.prompt, request.models, options);
       if (this.state.runId === runId) {
-        this.state.summary = summarize(summary.results, summary.wallMs);
+        this.state.summary = summarize(summary.results, summary.wallMs, this.services.config.value.projectionCallsPerDay);
         this.analyse(runId, summary.results);
       }
       return summary;
@@ -241,7 +242,7 @@ export class ProfilePanel extends Disposable {
       });
       if (this.state.runId === runId) {
         const latest = this.results(summary.results[0], index);
-        this.state.summary = summarize(latest, this.state.summary.wallMs ?? summary.wallMs);
+        this.state.summary = summarize(latest, this.state.summary.wallMs ?? summary.wallMs, this.services.config.value.projectionCallsPerDay);
         if (!this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming')) this.analyse(runId, latest);
       }
       return summary.results[0];
@@ -515,7 +516,7 @@ function resultFields(r: RunResult): NonNullable<ColumnPatch['set']> {
   };
 }
 
-export function summarize(results: RunResult[], wallMs: number): RunSummaryView {
+export function summarize(results: RunResult[], wallMs: number, callsPerDay?: number): RunSummaryView {
   const done = results.filter((r) => r.ok);
   const priced = done.filter((r) => r.cost);
   const cheapest = priced.reduce<RunResult | undefined>((a, r) => (!a || r.cost!.total < a.cost!.total ? r : a), undefined);
@@ -530,5 +531,16 @@ export function summarize(results: RunResult[], wallMs: number): RunSummaryView 
     fastest: fastest ? { modelId: fastest.modelId, latencyMs: fastest.latencyMs } : null,
     totalSpent,
     wallMs,
+    ...(callsPerDay !== undefined ? { perMonth: { callsPerDay, models: monthlyByModel(done, callsPerDay) } } : {}),
   };
+}
+
+/** The monthly projection of the measured cost per call (a cached answer costs what its usage did). */
+function monthlyByModel(done: RunResult[], callsPerDay: number): { modelId: string; usd: number | null }[] {
+  const ids = [...new Set(done.map((r) => r.modelId))];
+  return ids.map((modelId) => {
+    const mine = done.filter((r) => r.modelId === modelId);
+    const usd = mine.every((r) => r.cost) ? (mine.reduce((s, r) => s + r.cost!.total, 0) / mine.length) * callsPerDay * DAYS_PER_MONTH : null;
+    return { modelId, usd };
+  });
 }

@@ -1,0 +1,154 @@
+// What a prompt costs per month and what the edit costs against the file's git HEAD version,
+// for the CodeLens, the hover, the budget diagnostics and Show Cost Changes. The figures come
+// from the same core check as `prompt-profiler check`; this only reads documents and git.
+import { LRUCache } from 'lru-cache';
+import * as vscode from 'vscode';
+import {
+  DEFAULT_PROMPT_GLOBS,
+  changeKey,
+  checkBudgets,
+  comparePrompts,
+  figuresOfFile,
+  globMatcher,
+  type Breach,
+  type PromptChange,
+  type PromptFigures,
+} from '../../core/check';
+import { gitApi, headText, type GitAPI } from '../git/gitApi';
+import { Disposable } from '../lifecycle';
+import type { Services } from '../services';
+import type { ProjectConfig } from './projectConfig';
+
+/** The base every editor comparison is against. */
+export const HEAD = 'HEAD';
+
+export interface DocumentCosts {
+  /** Path relative to the workspace folder, `/`-separated. */
+  file: string;
+  prompts: PromptFigures[];
+  /** Against HEAD; undefined outside a git repository. */
+  changes: PromptChange[] | undefined;
+  breaches: Breach[];
+}
+
+export interface CostChangeItem {
+  uri: vscode.Uri;
+  change: PromptChange;
+  /** The largest |Δ per month| over the prompt's models (0 when unpriced): the sort key. */
+  weight: number;
+}
+
+export class CostChanges extends Disposable {
+  private readonly memo = new LRUCache<string, Promise<DocumentCosts | undefined>>({ max: 200 });
+  private readonly emitter = this._register(new vscode.EventEmitter<void>());
+  /** Fires when a base or a setting changed: figures shown should be asked again. */
+  readonly onDidChange = this.emitter.event;
+  private generation = 0;
+  private git: Promise<GitAPI | undefined> | undefined;
+
+  constructor(
+    private readonly services: Services,
+    private readonly project: ProjectConfig,
+  ) {
+    super();
+    this._register(project.onDidChange(() => this.invalidate()));
+  }
+
+  private invalidate(): void {
+    this.generation++;
+    this.memo.clear();
+    this.emitter.fire();
+  }
+
+  /** The Git API, and a refresh whenever a repository's state (HEAD, changes) moves. */
+  private api(): Promise<GitAPI | undefined> {
+    this.git ??= gitApi().then(
+      (api) => {
+        if (api) {
+          const watch = (repo: (typeof api.repositories)[number]) => this._register(repo.state.onDidChange(() => this.invalidate()));
+          api.repositories.forEach(watch);
+          this._register(api.onDidOpenRepository((repo) => {
+            watch(repo);
+            this.invalidate();
+          }));
+        }
+        return api;
+      },
+      (e) => {
+        this.services.log.warn(`The Git extension is not available: ${(e as Error).message}`);
+        return undefined;
+      },
+    );
+    return this.git;
+  }
+
+  /** Today's figures of a document's prompts, their change vs HEAD and the budgets they break. */
+  forDocument(doc: vscode.TextDocument): Promise<DocumentCosts | undefined> {
+    // A document's version changes with every edit; the generation with HEAD, settings and budgets.
+    const key = `${doc.uri.toString()}@${doc.version}#${this.generation}`;
+    let p = this.memo.get(key);
+    if (!p) {
+      p = this.compute(doc.uri, doc.getText());
+      p.catch(() => this.memo.delete(key));
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  private async compute(uri: vscode.Uri, text: string | undefined): Promise<DocumentCosts | undefined> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const file = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path.split('/').pop()!;
+    const settings = await this.project.settingsFor(folder);
+    const engine = this.services.engine;
+    const prompts = text === undefined ? [] : await figuresOfFile(file, text, settings, engine);
+    const head = await headText(await this.api(), uri);
+    let changes: PromptChange[] | undefined;
+    if (head.kind !== 'none') {
+      const base = head.kind === 'text' ? await figuresOfFile(file, head.text, settings, engine) : [];
+      changes = comparePrompts(prompts, base);
+    }
+    const byKey = new Map((changes ?? []).flatMap((c) => c.models.map((m) => [changeKey(c.key, m.modelId), m] as const)));
+    const breaches = checkBudgets(prompts, settings.budgets, changes ? { base: HEAD, changes: byKey } : {});
+    return { file, prompts, changes, breaches };
+  }
+
+  /** The workspace's prompts that differ from HEAD (saved or not), largest monthly change first. */
+  async changedPrompts(): Promise<CostChangeItem[]> {
+    const api = await this.api();
+    if (!api) return [];
+    const uris = new Map<string, vscode.Uri>();
+    for (const repo of api.repositories) {
+      const s = repo.state;
+      for (const c of [...s.workingTreeChanges, ...s.indexChanges, ...(s.untrackedChanges ?? [])]) uris.set(c.uri.toString(), c.uri);
+    }
+    for (const d of vscode.workspace.textDocuments) if (d.isDirty && d.uri.scheme === 'file' && api.getRepository(d.uri)) uris.set(d.uri.toString(), d.uri);
+    const items: CostChangeItem[] = [];
+    for (const uri of uris.values()) {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      if (!folder) continue;
+      const settings = await this.project.settingsFor(folder);
+      const file = vscode.workspace.asRelativePath(uri, false);
+      if (!(settings.prompts?.length ? settings.prompts : DEFAULT_PROMPT_GLOBS).some((g) => globMatcher(g)(file))) continue;
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const costs = open ? await this.forDocument(open) : await this.compute(uri, await readText(uri));
+      for (const change of costs?.changes ?? []) {
+        if (change.status === 'unchanged') continue;
+        items.push({ uri, change, weight: Math.max(0, ...change.models.map((m) => Math.abs(m.deltaMonthly ?? 0))) });
+      }
+    }
+    return items.sort((a, b) => b.weight - a.weight || a.change.name.localeCompare(b.change.name));
+  }
+
+  /** A git: URI of the file at HEAD, for the built-in diff. */
+  async headUri(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
+    return (await this.api())?.toGitUri(uri, HEAD);
+  }
+}
+
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined; // deleted in the working copy
+  }
+}
