@@ -236,6 +236,29 @@ describe('prompt-profiler check (real git repositories)', function () {
     assert.match(md, /\n1 unchanged prompt × model pair not shown\.\n/);
   });
 
+  it('--junit and --markdown never write through a link the repository committed; $GITHUB_STEP_SUMMARY is appended to', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-check-outside-'));
+    const target = path.join(outside, 'bashrc');
+    fs.writeFileSync(target, 'export PATH=/usr/bin\n');
+    fs.symlinkSync(target, path.join(root, 'summary.md'));
+    fs.symlinkSync(outside, path.join(root, 'out'));
+    const md = await cli('--markdown', 'summary.md');
+    assert.equal(md.code, 2);
+    assert.equal(md.stderr.split('\n')[0], `prompt-profiler: cannot write summary.md: ${path.join(root, 'summary.md')} is a symbolic link: refused to write through it.`);
+    const junit = await cli('--junit', 'out/junit.xml');
+    assert.equal(junit.code, 2);
+    assert.equal(junit.stderr.split('\n')[0], `prompt-profiler: cannot write out/junit.xml: ${path.join(root, 'out')} is a symbolic link: refused to write through it.`);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'export PATH=/usr/bin\n', 'the link target is untouched');
+    assert.deepEqual(fs.readdirSync(outside), ['bashrc'], 'nothing written through the linked folder');
+
+    const summary = path.join(root, 'step-summary.md');
+    fs.writeFileSync(summary, '## Earlier step\n');
+    const step = await runCli(['check', '--markdown', summary], { cwd: root, env: { GITHUB_STEP_SUMMARY: summary } });
+    assert.equal(step.code, 0, step.stderr);
+    const text = fs.readFileSync(summary, 'utf8');
+    assert.ok(text.startsWith('## Earlier step\n### Prompt cost check\n'), text);
+  });
+
   it('bad usage exits 2 with one line: an unknown revision, --repeat without --run, a bad budget field', async () => {
     const a = await cli('--base', 'no-such-branch');
     assert.equal(a.code, 2);

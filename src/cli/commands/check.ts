@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { checkRows, measurePrompt, monthlyText, renderJUnit, renderMarkdown, runCheck, signedInt, signedPercent, signedUsd, type CheckResult, type CheckSettings } from '../../core/check';
+import { writePrivateFileSync, writeRootFor } from '../../core/files';
 import { formatInt, formatUsd } from '../../core/format';
 import { defineCommand, type CommandContext } from '../shared/command';
 import { DEFAULT_MAX_OUTPUT, chooseModels, loadCliConfig, makeEngine, positiveInt } from '../shared/engine';
@@ -68,21 +69,22 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: CliIO
     base: flags.base !== undefined ? { tree: await gitTree(config.root, flags.base), name: flags.base } : undefined,
     measure: flags.run ? (p) => measurePrompt(engine, p, { repeats, judgeModel: flags.judge, signal: io.signal }) : undefined,
   });
-  if (flags.junit) writeReport(io, flags.junit, renderJUnit(result));
-  if (flags.markdown) writeReport(io, flags.markdown, renderMarkdown(result), true);
+  if (flags.junit) writeReport(io, flags.junit, renderJUnit(result), config.root);
+  if (flags.markdown) writeReport(io, flags.markdown, renderMarkdown(result), config.root, true);
   if (flags.json) io.stdout(JSON.stringify(toJson(result), null, 2) + '\n');
   else io.stdout(renderText(result, config.models.length === 0));
   return result.breaches.length ? 1 : 0;
 }
 
-/** $GITHUB_STEP_SUMMARY is appended to, as GitHub documents; other files are replaced. */
-function writeReport(io: CliIO, file: string, text: string, appendToStepSummary = false): void {
+/**
+ * $GITHUB_STEP_SUMMARY is appended to, as GitHub documents; other files are replaced. Through the
+ * no-follow writers: a link the repository committed (`summary.md -> ~/.bashrc`) is refused.
+ */
+function writeReport(io: CliIO, file: string, text: string, projectRoot: string, appendToStepSummary = false): void {
   const full = path.resolve(io.cwd, file);
   const append = appendToStepSummary && !!io.env.GITHUB_STEP_SUMMARY && path.resolve(io.cwd, io.env.GITHUB_STEP_SUMMARY) === full;
   try {
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    if (append) fs.appendFileSync(full, text);
-    else fs.writeFileSync(full, text);
+    writePrivateFileSync(full, text, writeRootFor(full, projectRoot), append ? 'append' : 'truncate');
   } catch (e) {
     throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
   }
