@@ -18,7 +18,7 @@ export interface ProfilerConfig {
   statusBarModel: string | undefined;
   codeLensEnabled: boolean;
   /** Calls per day of the monthly projection (a prompt's calls_per_day: or prompt-profiler.json traffic comes first). */
-  projectionCallsPerDay: number;
+  projectionCallsPerDay: number | undefined;
   history: { enabled: boolean; includePrompts: boolean };
   batchPollIntervalMs: number;
   /** Decide (issue 5): requirements, quality sources, option assumptions, routing. */
@@ -91,7 +91,8 @@ export function readConfig(): ProfilerConfig {
     prices: readPrices(c),
     statusBarModel: c.get<string | null>('statusBar.model') ?? undefined,
     codeLensEnabled: c.get<boolean>('codeLens.enabled') ?? true,
-    projectionCallsPerDay: Math.max(0, num('projection.callsPerDay', 1000)),
+    // Unset by default: a monthly figure appears only where traffic is known (this, calls_per_day:, traffic).
+    projectionCallsPerDay: ((v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined))(c.get<number | null>('projection.callsPerDay')),
     history: { enabled: c.get<boolean>('history.enabled') ?? true, includePrompts: c.get<boolean>('history.includePrompts') ?? false },
     batchPollIntervalMs: Math.max(10, num('batch.pollIntervalSeconds', 30) * 1000),
     decide: readDecideConfig(c),

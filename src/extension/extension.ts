@@ -23,7 +23,7 @@ import { CostChanges } from './check/costChanges';
 import { ProjectConfig } from './check/projectConfig';
 import { openHeadDiff } from './commands/openHeadDiff';
 import { SHOW_COST_CHANGES_COMMAND, showCostChanges } from './commands/showCostChanges';
-import { CostDeltaCodeLensProvider, CostDeltaHoverProvider, OPEN_HEAD_DIFF_COMMAND } from './inline/costDelta';
+import { CostDeltaCodeLensProvider, OPEN_HEAD_DIFF_COMMAND, costHoverSection } from './inline/costDelta';
 import { Services } from './services';
 import { testHooks } from './testHooks';
 
@@ -63,7 +63,6 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const estimates = new InlineEstimates(services, documents);
   const statusBar = new SelectionCostStatusBar(services, estimates);
   const codeLens = new PromptCodeLensProvider(services, estimates);
-  const hover = new PromptHoverProvider(services, estimates);
   const reports = new ReportDocuments();
   const batches = new BatchManager(services, reports);
   context.subscriptions.push(
@@ -84,13 +83,13 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const costChanges = new CostChanges(services, project);
   const budgetDiagnostics = new BudgetDiagnostics(costChanges);
   const costLens = new CostDeltaCodeLensProvider(services, costChanges);
+  const hover = new PromptHoverProvider(services, estimates, (doc, position) => costHoverSection(costChanges, doc, position));
   context.subscriptions.push(
     project,
     costChanges,
     budgetDiagnostics,
     costLens,
     vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, costLens),
-    vscode.languages.registerHoverProvider(LENS_DOCUMENTS, new CostDeltaHoverProvider(costChanges)),
     vscode.commands.registerCommand(SHOW_COST_CHANGES_COMMAND, () => showCostChanges(costChanges)),
     vscode.commands.registerCommand(OPEN_HEAD_DIFF_COMMAND, (uri: vscode.Uri) => openHeadDiff(costChanges, uri)),
   );

@@ -8,7 +8,7 @@ import { CompareView } from './compare/table';
 import { DecideView } from './decide/decideView';
 import { h, setText, show } from './dom';
 import { RenderLoop } from './renderLoop';
-import type { AnalysisView, HostToWebview, PanelState, PersistedWebviewState, RunSummaryView, WebviewToHost } from './protocol';
+import { SUBSCRIPTION_PRICE_LABEL, type AnalysisView, type HostToWebview, type PanelState, type PersistedWebviewState, type RunSummaryView, type WebviewToHost } from './protocol';
 import { applyMessage, isLive, restoredCompare, restoredState, restoredDecide } from './state';
 
 interface VsCodeApi {
@@ -249,7 +249,7 @@ class Panel {
     show(this.sumMonth.parentElement!, !!month?.models.length);
     if (month) {
       setText(this.sumMonthLabel, `Per month at ${month.callsPerDay.toLocaleString('en-US')} calls/day`);
-      setText(this.sumMonth, month.models.map((m) => `${m.modelId} · ${formatUsd(m.usd)}`).join('   '));
+      setText(this.sumMonth, month.models.map((m) => `${m.modelId} · ${m.usd === null && m.modelId.startsWith('vscode:') ? SUBSCRIPTION_PRICE_LABEL : formatUsd(m.usd)}`).join('   '));
     }
   }
 

@@ -228,7 +228,7 @@ describe('prompt-profiler check (real git repositories)', function () {
     ].sort((a, b) => Math.abs(b[1] as number) - Math.abs(a[1] as number) || (a[0] as string).localeCompare(b[0] as string));
     assert.deepEqual(
       rows.map((r) => r.split(' | ')[0].slice(2)),
-      expected.map(([n]) => (n as string).replace(/_/g, '\\_')),
+      expected.map(([n]) => `\`${n as string}\``),
     );
     const deltaMonthCells = rows.map((r) => r.split(' | ')[8]);
     assert.deepEqual(deltaMonthCells, expected.map(([, v]) => `${(v as number) > 0 ? '+' : '-'}${formatUsd(Math.abs(v as number))}`));

@@ -118,9 +118,11 @@ async function main() {
   // A fresh copy of the fixture workspace, so runs never modify test/fixtures.
   const workspace = path.join(runDir, 'workspace');
   fs.cpSync(paths.fixtureWorkspace, workspace, { recursive: true });
-  // A git repository with the fixtures committed: the editor compares prompts with HEAD.
+  // git-repo/ is a git repository with its fixtures committed (the editor compares its prompts
+  // with HEAD through the Git extension); the rest of the workspace is in none, so the files
+  // other suites write are not "new vs HEAD" and git never looks at them.
   for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['-c', 'user.name=Prompt Profiler tests', '-c', 'user.email=tests@localhost', 'commit', '-q', '-m', 'fixtures']]) {
-    execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+    execFileSync('git', args, { cwd: path.join(workspace, 'git-repo'), stdio: 'ignore' });
   }
 
   if (!fs.existsSync(FAKE_LLM)) {

@@ -42,8 +42,9 @@ export const DEFAULT_SETTINGS = {
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
-  // The built-in Git extension is on: the workspace is a git repository and the cost CodeLens,
-  // hover and Show Cost Changes compare with HEAD through its API. Nothing fetched or opened above.
+  // The built-in Git extension is on: the workspace's git-repo/ folder is a repository (found by
+  // the extension's scan of sub-folders) and the cost CodeLens, hover and Show Cost Changes
+  // compare its prompts with HEAD through the Git API. Nothing fetched, no repository above.
   'git.enabled': true,
   'git.autofetch': false,
   'git.openRepositoryInParentFolders': 'never',

@@ -29,13 +29,16 @@ export function monthlyText(f: Pick<ModelFigures, 'monthlyCost' | 'costPerCall'>
 
 /**
  * The change of one prompt on one model against a base named `against` (`HEAD`, `origin/main`):
- * "+120 tok · +$0.18/call · +$540/month vs HEAD", "new", "deleted"; undefined when unchanged.
+ * "+120 tok · +$0.18/call · +$540/month vs HEAD", "new vs HEAD", "deleted vs HEAD"; undefined when
+ * unchanged.
  */
 export function changeLine(change: ModelChange, against: string): string | undefined {
   if (change.status === 'unchanged') return undefined;
   if (change.status === 'new') return `new vs ${against}`;
   if (change.status === 'deleted') return `deleted vs ${against}`;
-  const parts = [`${signedInt(change.deltaTokens)} tok`, `${signedUsd(change.deltaCostPerCall)}/call`];
+  // A figure that cannot be known (no price, no traffic) is left out, not shown as "no price/call".
+  const parts = [`${signedInt(change.deltaTokens)} tok`];
+  if (change.deltaCostPerCall !== null) parts.push(`${signedUsd(change.deltaCostPerCall)}/call`);
   if (change.deltaMonthly !== null) parts.push(`${signedUsd(change.deltaMonthly)}/month`);
   return `${parts.join(' · ')} vs ${against}`;
 }

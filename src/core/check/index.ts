@@ -5,5 +5,5 @@ export { comparePrompts, comparePrompt } from './compare';
 export { checkBudgets, budgetsFor, changeKey } from './budgets';
 export { runCheck, type CheckOptions } from './check';
 export { changeLine, monthlyText, signedInt, signedPercent, signedUsd } from './format';
-export { checkRows, escapeMarkdown, renderJUnit, renderMarkdown, type CheckRow } from './report';
+export { checkRows, renderJUnit, renderMarkdown, type CheckRow } from './report';
 export { measurePrompt, type MeasureOptions } from './measure';

@@ -1,9 +1,10 @@
 // A check's reports: one row per prompt × model, a Markdown summary fit for a pull-request
 // comment or $GITHUB_STEP_SUMMARY (largest monthly changes first), and JUnit XML (one test case
-// per prompt × model, one failure per breach). Prompt names are data from the repository:
-// escaped in Markdown, entity-encoded in XML.
+// per prompt × model, one failure per breach). Prompt names and model ids are data from the
+// repository: code spans in Markdown (src/core/text), entity-encoded in XML.
 import { XMLBuilder } from 'fast-xml-parser';
 import { formatInt, formatUsd } from '../format';
+import { markdownCode, markdownText } from '../text';
 import { changeKey } from './budgets';
 import { monthlyText, signedInt, signedPercent, signedUsd } from './format';
 import type { Breach, ChangeStatus, CheckResult, ModelFigures } from './types';
@@ -71,30 +72,20 @@ export function checkRows(result: CheckResult): CheckRow[] {
   );
 }
 
-/** Markdown-escaped text for a table cell. */
-export function escapeMarkdown(s: string): string {
-  return s
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]{}|~#!])/g, '\\$1');
-}
-
 const tokens = (f: ModelFigures) => `${f.estimated ? '≈ ' : ''}${formatInt(f.inputTokens)}`;
 
 export function renderMarkdown(result: CheckResult): string {
   const rows = checkRows(result);
   const shown = result.changes ? rows.filter((r) => r.status !== 'unchanged') : rows;
   const out: string[] = [];
-  out.push(`### Prompt cost check${result.base ? ` vs \`${escapeMarkdown(result.base).replace(/`/g, '')}\`` : ''}`, '');
+  out.push(`### Prompt cost check${result.base ? ` vs ${markdownCode(result.base)}` : ''}`, '');
   const n = result.breaches.length;
   out.push(n ? `**${n} budget breach${n === 1 ? '' : 'es'}**` : 'Within budget.', '');
   if (result.changes) {
     out.push('| prompt | model | change | input tokens | Δ tokens | cost/call | Δ/call | per month | Δ/month | Δ % |', '|---|---|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const r of shown) {
       out.push(
-        `| ${escapeMarkdown(r.prompt)} | ${escapeMarkdown(r.modelId)} | ${r.status}${r.breaches.length ? ' ⚠' : ''} | ${r.status === 'deleted' ? '—' : tokens(r.figures)} | ${signedInt(r.deltaTokens ?? 0)} | ${r.status === 'deleted' ? '—' : formatUsd(r.figures.costPerCall)} | ${signedUsd(r.deltaCostPerCall ?? null)} | ${r.status === 'deleted' ? '—' : monthlyText(r.figures)} | ${r.deltaMonthly === null || r.deltaMonthly === undefined ? '—' : signedUsd(r.deltaMonthly)} | ${signedPercent(r.percent ?? null) || '—'} |`,
+        `| ${markdownCode(r.prompt, true)} | ${markdownCode(r.modelId, true)} | ${r.status}${r.breaches.length ? ' ⚠' : ''} | ${r.status === 'deleted' ? '—' : tokens(r.figures)} | ${signedInt(r.deltaTokens ?? 0)} | ${r.status === 'deleted' ? '—' : formatUsd(r.figures.costPerCall)} | ${signedUsd(r.deltaCostPerCall ?? null)} | ${r.status === 'deleted' ? '—' : monthlyText(r.figures)} | ${r.deltaMonthly === null || r.deltaMonthly === undefined ? '—' : signedUsd(r.deltaMonthly)} | ${signedPercent(r.percent ?? null) || '—'} |`,
       );
     }
     const unchanged = rows.length - shown.length;
@@ -104,13 +95,13 @@ export function renderMarkdown(result: CheckResult): string {
     out.push('| prompt | model | input tokens | cost/call | calls/day | per month |', '|---|---|--:|--:|--:|--:|');
     for (const r of shown) {
       out.push(
-        `| ${escapeMarkdown(r.prompt)} | ${escapeMarkdown(r.modelId)}${r.breaches.length ? ' ⚠' : ''} | ${tokens(r.figures)} | ${formatUsd(r.figures.costPerCall)} | ${r.callsPerDay === undefined ? '—' : formatInt(r.callsPerDay)} | ${monthlyText(r.figures)} |`,
+        `| ${markdownCode(r.prompt, true)} | ${markdownCode(r.modelId, true)}${r.breaches.length ? ' ⚠' : ''} | ${tokens(r.figures)} | ${formatUsd(r.figures.costPerCall)} | ${r.callsPerDay === undefined ? '—' : formatInt(r.callsPerDay)} | ${monthlyText(r.figures)} |`,
       );
     }
   }
   if (n) {
     out.push('', '#### Budget breaches', '');
-    for (const b of result.breaches) out.push(`- ${escapeMarkdown(b.message)}`);
+    for (const b of result.breaches) out.push(`- ${markdownText(b.message)}`);
   }
   return out.join('\n') + '\n';
 }

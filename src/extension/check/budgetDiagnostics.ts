@@ -2,10 +2,9 @@
 // breaks one, listed in the Problems view (the same breach lines as `prompt-profiler check`).
 import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
-import type { CostChanges } from './costChanges';
+import { isCostedDocument, type CostChanges } from './costChanges';
 
 const DEBOUNCE_MS = 400;
-const LANGUAGES = new Set(['prompt', 'markdown']);
 
 export class BudgetDiagnostics extends Disposable {
   readonly collection = this._register(vscode.languages.createDiagnosticCollection('promptProfiler.budgets'));
@@ -22,7 +21,7 @@ export class BudgetDiagnostics extends Disposable {
   }
 
   private updateSoon(doc: vscode.TextDocument): void {
-    if (!LANGUAGES.has(doc.languageId) || doc.uri.scheme !== 'file') return;
+    if (!isCostedDocument(doc)) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => void this.update(doc), DEBOUNCE_MS));

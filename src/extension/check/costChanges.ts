@@ -11,16 +11,23 @@ import {
   figuresOfFile,
   globMatcher,
   type Breach,
+  type CheckSettings,
   type PromptChange,
   type PromptFigures,
 } from '../../core/check';
-import { gitApi, headText, type GitAPI } from '../git/gitApi';
+import { isPromptLanguage } from '../constants';
+import { gitApi, headText, type GitAPI, type GitRepository } from '../git/gitApi';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import type { ProjectConfig } from './projectConfig';
 
 /** The base every editor comparison is against. */
 export const HEAD = 'HEAD';
+
+/** Documents whose prompts are costed: prompt files, and Markdown's ```prompt blocks (the CodeLens documents). */
+export function isCostedDocument(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === 'file' && (isPromptLanguage(doc.languageId) || doc.languageId === 'markdown');
+}
 
 export interface DocumentCosts {
   /** Path relative to the workspace folder, `/`-separated. */
@@ -40,6 +47,7 @@ export interface CostChangeItem {
 
 export class CostChanges extends Disposable {
   private readonly memo = new LRUCache<string, Promise<DocumentCosts | undefined>>({ max: 200 });
+  private readonly heads = new LRUCache<string, Promise<PromptFigures[] | undefined>>({ max: 200 });
   private readonly emitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when a base or a setting changed: figures shown should be asked again. */
   readonly onDidChange = this.emitter.event;
@@ -57,15 +65,26 @@ export class CostChanges extends Disposable {
   private invalidate(): void {
     this.generation++;
     this.memo.clear();
+    this.heads.clear();
     this.emitter.fire();
   }
 
-  /** The Git API, and a refresh whenever a repository's state (HEAD, changes) moves. */
+  /**
+   * The Git API, and a refresh when a repository opens or its HEAD moves (a commit, a checkout).
+   * Its other state changes (files changed on disk, the index) leave every HEAD text as it was.
+   */
   private api(): Promise<GitAPI | undefined> {
     this.git ??= gitApi().then(
       (api) => {
         if (api) {
-          const watch = (repo: (typeof api.repositories)[number]) => this._register(repo.state.onDidChange(() => this.invalidate()));
+          const watch = (repo: GitRepository) => {
+            let head = repo.state.HEAD?.commit;
+            this._register(repo.state.onDidChange(() => {
+              if (repo.state.HEAD?.commit === head) return;
+              head = repo.state.HEAD?.commit;
+              this.invalidate();
+            }));
+          };
           api.repositories.forEach(watch);
           this._register(api.onDidOpenRepository((repo) => {
             watch(repo);
@@ -82,31 +101,52 @@ export class CostChanges extends Disposable {
     return this.git;
   }
 
-  /** Today's figures of a document's prompts, their change vs HEAD and the budgets they break. */
+  /**
+   * Today's figures of a document's prompts, their change vs HEAD and the budgets they break;
+   * undefined for a document that holds no prompts by its language (nothing is read, no git).
+   */
   forDocument(doc: vscode.TextDocument): Promise<DocumentCosts | undefined> {
+    if (!isCostedDocument(doc)) return Promise.resolve(undefined);
     // A document's version changes with every edit; the generation with HEAD, settings and budgets.
     const key = `${doc.uri.toString()}@${doc.version}#${this.generation}`;
     let p = this.memo.get(key);
     if (!p) {
-      p = this.compute(doc.uri, doc.getText());
+      p = this.compute(doc.uri, doc.getText(), false);
       p.catch(() => this.memo.delete(key));
       this.memo.set(key, p);
     }
     return p;
   }
 
-  private async compute(uri: vscode.Uri, text: string | undefined): Promise<DocumentCosts | undefined> {
+  /**
+   * The figures of the file's HEAD version ([] when HEAD has no such file; undefined outside a
+   * repository), read once per HEAD and settings: typing does not run `git show` again.
+   */
+  private headFigures(uri: vscode.Uri, file: string, settings: CheckSettings): Promise<PromptFigures[] | undefined> {
+    const key = `${uri.toString()}#${this.generation}`;
+    let p = this.heads.get(key);
+    if (!p) {
+      p = (async () => {
+        const head = await headText(await this.api(), uri);
+        return head.kind === 'none' ? undefined : head.kind === 'text' ? figuresOfFile(file, head.text, settings, this.services.engine) : [];
+      })();
+      p.catch(() => this.heads.delete(key));
+      this.heads.set(key, p);
+    }
+    return p;
+  }
+
+  /** `withoutPrompts`: compare a text with no prompt left too (Show Cost Changes lists deletions). */
+  private async compute(uri: vscode.Uri, text: string | undefined, withoutPrompts: boolean): Promise<DocumentCosts | undefined> {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const file = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path.split('/').pop()!;
     const settings = await this.project.settingsFor(folder);
     const engine = this.services.engine;
     const prompts = text === undefined ? [] : await figuresOfFile(file, text, settings, engine);
-    const head = await headText(await this.api(), uri);
-    let changes: PromptChange[] | undefined;
-    if (head.kind !== 'none') {
-      const base = head.kind === 'text' ? await figuresOfFile(file, head.text, settings, engine) : [];
-      changes = comparePrompts(prompts, base);
-    }
+    // A Markdown file without ```prompt blocks has nothing to show: no git work for it.
+    if (!prompts.length && !withoutPrompts) return { file, prompts, changes: undefined, breaches: [] };
+    const base = await this.headFigures(uri, file, settings);
+    const changes = base && comparePrompts(prompts, base);
     const byKey = new Map((changes ?? []).flatMap((c) => c.models.map((m) => [changeKey(c.key, m.modelId), m] as const)));
     const breaches = checkBudgets(prompts, settings.budgets, changes ? { base: HEAD, changes: byKey } : {});
     return { file, prompts, changes, breaches };
@@ -129,8 +169,9 @@ export class CostChanges extends Disposable {
       const settings = await this.project.settingsFor(folder);
       const file = vscode.workspace.asRelativePath(uri, false);
       if (!(settings.prompts?.length ? settings.prompts : DEFAULT_PROMPT_GLOBS).some((g) => globMatcher(g)(file))) continue;
+      // An open document as edited (saved or not), else the file on disk.
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const costs = open ? await this.forDocument(open) : await this.compute(uri, await readText(uri));
+      const costs = await this.compute(uri, open ? open.getText() : await readText(uri), true);
       for (const change of costs?.changes ?? []) {
         if (change.status === 'unchanged') continue;
         items.push({ uri, change, weight: Math.max(0, ...change.models.map((m) => Math.abs(m.deltaMonthly ?? 0))) });

@@ -69,5 +69,6 @@ async function profileSource(services: Services, source: PromptSource, bypassCac
     promptText: source.text,
     bypassCache,
     reference: source.parsed.reference,
+    callsPerDay: source.parsed.callsPerDay,
   });
 }

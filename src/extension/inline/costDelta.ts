@@ -1,47 +1,44 @@
-// Beside today's estimate: the monthly projection and the change against the file's git HEAD
-// version, as a CodeLens ("$36.00/month at 1,000 calls/day", "+120 tok · +$0.18/call ·
-// +$540/month vs HEAD", "new vs HEAD") and a hover table per model. Nothing when unchanged.
+// Beside today's estimate, only where they add something: the monthly projection when the
+// prompt's traffic is known ("$36.00/month at 1,000 calls/day") and the change against the
+// file's git HEAD version when there is one ("+120 tok · +$0.18/call · +$540/month vs HEAD",
+// "new vs HEAD"), as CodeLenses and as a short section at the top of the prompt's hover.
 import * as vscode from 'vscode';
-import { changeLine, escapeMarkdown, monthlyText, type ModelChange, type PromptFigures } from '../../core/check';
-import { formatInt, formatUsd } from '../../core/format';
+import { changeLine, type ModelChange, type PromptFigures } from '../../core/check';
+import { formatInt } from '../../core/format';
+import { markdownCode, markdownText } from '../../core/text';
 import { HEAD, type CostChanges, type DocumentCosts } from '../check/costChanges';
 import { Disposable } from '../lifecycle';
+import { formatModelCost } from '../providers/vscodeLm';
 import type { Services } from '../services';
 
-const REFRESH_DEBOUNCE_MS = 300;
 export const OPEN_HEAD_DIFF_COMMAND = 'promptProfiler.openHeadDiff';
 
-/** "$36.00/month at 1,000 calls/day" for a prompt's first model. */
+/** "$36.00/month at 1,000 calls/day" for a prompt's first model; undefined without traffic or a price. */
 export function projectionTitle(p: PromptFigures): string | undefined {
   const m = p.models[0];
-  if (!m) return undefined;
-  const approx = m.estimated && m.costPerCall !== null ? '≈ ' : '';
-  const at = p.callsPerDay === undefined ? '' : ` at ${formatInt(p.callsPerDay)} calls/day`;
-  return `${approx}${monthlyText(m)}${m.monthlyCost === null ? '' : at}`;
+  if (!m || p.callsPerDay === undefined || m.monthlyCost === null) return undefined;
+  return `${m.estimated ? '≈ ' : ''}${formatModelCost(m.modelId, m.monthlyCost)}/month at ${formatInt(p.callsPerDay)} calls/day`;
 }
 
-function changeOf(costs: DocumentCosts, p: PromptFigures): ModelChange | undefined {
-  const c = costs.changes?.find((x) => x.key === p.key);
-  return c?.models.find((m) => m.modelId === p.models[0]?.modelId);
+function changeOf(costs: DocumentCosts, p: PromptFigures, modelId: string | undefined): ModelChange | undefined {
+  return costs.changes?.find((x) => x.key === p.key)?.models.find((m) => m.modelId === modelId);
 }
 
+/**
+ * VS Code asks for lenses again by itself when a document it shows them for changes, so typing
+ * is not listened to (a change to another document costs nothing); a refresh only when a HEAD
+ * moved or the settings or prompt-profiler.json changed.
+ */
 export class CostDeltaCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changed.event;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly services: Services,
     private readonly costs: CostChanges,
   ) {
     super();
-    const soon = () => {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.changed.fire(), REFRESH_DEBOUNCE_MS);
-    };
-    this._register(vscode.workspace.onDidChangeTextDocument(soon));
-    this._register(costs.onDidChange(soon));
-    this._register({ dispose: () => clearTimeout(this.timer) });
+    this._register(costs.onDidChange(() => this.changed.fire()));
   }
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -51,9 +48,10 @@ export class CostDeltaCodeLensProvider extends Disposable implements vscode.Code
     return costs.prompts.flatMap((p) => {
       const range = new vscode.Range(p.startLine, 0, p.startLine, 0);
       const lenses: vscode.CodeLens[] = [];
+      const first = p.models[0];
       const projection = projectionTitle(p);
-      if (projection) lenses.push(new vscode.CodeLens(range, { title: projection, command: '', tooltip: `${p.models[0].modelId}, ${formatInt(p.models[0].outputTokens)} output tokens per call${p.trafficSource ? `; traffic from ${p.trafficSource}` : ''}` }));
-      const change = changeOf(costs, p);
+      if (projection) lenses.push(new vscode.CodeLens(range, { title: projection, command: '', tooltip: `${first.modelId}, ${formatInt(first.outputTokens)} output tokens per call; traffic from ${p.trafficSource}` }));
+      const change = changeOf(costs, p, first?.modelId);
       const line = change && changeLine(change, HEAD);
       if (line) lenses.push(new vscode.CodeLens(range, { title: line, command: OPEN_HEAD_DIFF_COMMAND, arguments: [doc.uri], tooltip: 'Compare with HEAD' }));
       return lenses;
@@ -61,29 +59,29 @@ export class CostDeltaCodeLensProvider extends Disposable implements vscode.Code
   }
 }
 
-export class CostDeltaHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly costs: CostChanges) {}
-
-  async provideHover(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
-    const costs = await this.costs.forDocument(doc);
-    const p = costs?.prompts.find((x) => position.line >= x.startLine && position.line < x.endLine);
-    if (!costs || !p || token.isCancellationRequested || !p.models.length) return undefined;
-    return new vscode.Hover(renderCostHover(costs, p));
+/**
+ * The hover's cost section for the prompt under `position`: per model the cost per month and
+ * the change vs HEAD, in that order and only the columns that hold something; undefined when
+ * neither is known (no traffic, nothing changed). Model ids and globs are data: escaped.
+ */
+export async function costHoverSection(costs: CostChanges, doc: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
+  const found = await costs.forDocument(doc);
+  const p = found?.prompts.find((x) => position.line >= x.startLine && position.line < x.endLine);
+  if (!found || !p?.models.length) return undefined;
+  const rows = p.models.map((m) => {
+    const change = changeOf(found, p, m.modelId);
+    return { m, line: change && changeLine(change, HEAD)?.replace(/ vs HEAD$/, '') };
+  });
+  const perMonth = p.callsPerDay !== undefined;
+  const changed = rows.some((r) => r.line);
+  if (!perMonth && !changed) return undefined;
+  const head = perMonth ? `**Per month** at ${formatInt(p.callsPerDay!)} calls/day (${markdownText(p.trafficSource ?? '')}), ${formatInt(p.models[0].outputTokens)} output tokens a call` : `**Changed** since HEAD`;
+  const columns = ['model', ...(perMonth ? ['per month'] : []), ...(changed ? ['vs HEAD'] : [])];
+  const table = [`| ${columns.join(' | ')} |`, `|---|${perMonth ? '--:|' : ''}${changed ? '---|' : ''}`];
+  for (const { m, line } of rows) {
+    // A model without a price says so (formatModelCost: "no price", "no per-token price (subscription)"), never $0.
+    const cells = [markdownCode(m.modelId, true), ...(perMonth ? [formatModelCost(m.modelId, m.monthlyCost)] : []), ...(changed ? [markdownText(line ?? 'unchanged')] : [])];
+    table.push(`| ${cells.join(' | ')} |`);
   }
-}
-
-export function renderCostHover(costs: DocumentCosts, p: PromptFigures): vscode.MarkdownString {
-  const md = new vscode.MarkdownString();
-  md.isTrusted = false;
-  const traffic = p.callsPerDay === undefined ? 'no traffic set' : `${formatInt(p.callsPerDay)} calls/day (${escapeMarkdown(p.trafficSource ?? '')})`;
-  md.appendMarkdown(`**Per month** at ${traffic}, ${formatInt(p.models[0].outputTokens)} output tokens per call\n\n`);
-  const compared = costs.changes !== undefined;
-  md.appendMarkdown(`| model | cost/call | per month |${compared ? ' vs HEAD |' : ''}\n|---|--:|--:|${compared ? '---|' : ''}\n`);
-  const change = costs.changes?.find((c) => c.key === p.key);
-  for (const m of p.models) {
-    const delta = change?.models.find((x) => x.modelId === m.modelId);
-    const line = delta ? (changeLine(delta, HEAD) ?? 'unchanged') : '';
-    md.appendMarkdown(`| ${escapeMarkdown(m.modelId)} | ${formatUsd(m.costPerCall)} | ${monthlyText(m)} |${compared ? ` ${escapeMarkdown(line.replace(/ vs HEAD$/, ''))} |` : ''}\n`);
-  }
-  return md;
+  return `${head}\n\n${table.join('\n')}\n`;
 }

@@ -11,10 +11,14 @@ import { formatModelCost } from '../providers/vscodeLm';
 import type { InlineEstimates } from './inlineEstimates';
 import { coversDocument, isPromptDocument } from './promptDocuments';
 
+/** Markdown shown near the top of a whole prompt's hover (the monthly cost and the change vs HEAD). */
+export type HoverSection = (doc: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
+
 export class PromptHoverProvider implements vscode.HoverProvider {
   constructor(
     private readonly services: Services,
     private readonly estimates: InlineEstimates,
+    private readonly section?: HoverSection,
   ) {}
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
@@ -24,6 +28,7 @@ export class PromptHoverProvider implements vscode.HoverProvider {
     let range: vscode.Range;
     let estimates: Estimate[];
     let note: string | undefined;
+    let section: Promise<string | undefined> | undefined;
     const selection = editor?.document === doc && !editor.selection.isEmpty && editor.selection.contains(position) ? editor.selection : undefined;
     if (selection && !(isPromptDocument(doc) && coversDocument(doc, selection))) {
       range = selection;
@@ -32,6 +37,7 @@ export class PromptHoverProvider implements vscode.HoverProvider {
     } else if (isPromptDocument(doc)) {
       // The whole document is the prompt: counted from its chunks, never re-read as one text.
       if (this.estimates.documents.isBlank(doc)) return undefined;
+      section = this.sectionFor(doc, position);
       const end = doc.lineAt(doc.lineCount - 1).range.end;
       range = new vscode.Range(0, 0, end.line, end.character);
       const r = await this.estimates.estimateDocument(doc, { exactRemote, waitForExact: true });
@@ -42,20 +48,34 @@ export class PromptHoverProvider implements vscode.HoverProvider {
       if (!block || !block.text.trim()) return undefined;
       const end = Math.min(block.endLine, doc.lineCount) - 1;
       range = new vscode.Range(block.startLine, 0, end, doc.lineAt(end).text.length);
+      section = this.sectionFor(doc, position);
       estimates = await this.estimates.estimate(block.text, undefined, exactRemote);
     }
+    const extra = await section;
     if (token.isCancellationRequested || !estimates.length) return undefined;
-    return new vscode.Hover(renderHover(estimates, note), range);
+    return new vscode.Hover(renderHover(estimates, note, extra), range);
+  }
+
+  /** A section that fails (git, a bad prompt-profiler.json) leaves the hover as it was. */
+  private sectionFor(doc: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> | undefined {
+    return this.section?.(doc, position).catch((e) => {
+      this.services.log.warn(`hover cost section: ${(e as Error).message}`);
+      return undefined;
+    });
   }
 }
 
-/** `description`: the prompt file's own (front matter), shown as text. */
-export function renderHover(estimates: Estimate[], description?: string): vscode.MarkdownString {
+/**
+ * `description`: the prompt file's own (front matter), shown as text. `section`: Markdown built
+ * with its data escaped, shown right under the title (short, so it stays in view).
+ */
+export function renderHover(estimates: Estimate[], description?: string, section?: string): vscode.MarkdownString {
   // No theme icons, no command links: text from prompt files renders as text.
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   const maxOut = estimates[0].maxOutputTokens;
   md.appendMarkdown(`**Prompt Profiler** — before sending\n\n`);
+  if (section) md.appendMarkdown(`${section}\n`);
   if (description) {
     md.appendText(description);
     md.appendMarkdown('\n\n');

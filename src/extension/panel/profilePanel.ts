@@ -56,6 +56,8 @@ export interface RunRequest {
   bypassCache: boolean;
   /** The prompt file's reference answer for the judge (front matter `reference:`). */
   reference?: string;
+  /** The prompt file's traffic (front matter `calls_per_day:`): the summary's monthly projection, before the setting. */
+  callsPerDay?: number;
 }
 
 export class ProfilePanel extends Disposable {
@@ -189,7 +191,7 @@ export class ProfilePanel extends Disposable {
     try {
       const summary = await this.services.run(request.prompt, request.models, options);
       if (this.state.runId === runId) {
-        this.state.summary = summarize(summary.results, summary.wallMs, this.services.config.value.projectionCallsPerDay);
+        this.state.summary = summarize(summary.results, summary.wallMs, this.callsPerDay());
         this.analyse(runId, summary.results);
       }
       return summary;
@@ -200,6 +202,11 @@ export class ProfilePanel extends Disposable {
         this.persist();
       }
     }
+  }
+
+  /** Calls per day of the summary's monthly projection: the prompt's own, else the setting; none without either. */
+  private callsPerDay(): number | undefined {
+    return this.lastRequest?.callsPerDay ?? this.services.config.value.projectionCallsPerDay;
   }
 
   /** Decides on the run's latest results; the view goes out with the next (final) patch. */
@@ -242,7 +249,7 @@ export class ProfilePanel extends Disposable {
       });
       if (this.state.runId === runId) {
         const latest = this.results(summary.results[0], index);
-        this.state.summary = summarize(latest, this.state.summary.wallMs ?? summary.wallMs, this.services.config.value.projectionCallsPerDay);
+        this.state.summary = summarize(latest, this.state.summary.wallMs ?? summary.wallMs, this.callsPerDay());
         if (!this.state.columns.some((c) => c.status === 'queued' || c.status === 'streaming')) this.analyse(runId, latest);
       }
       return summary.results[0];
