@@ -269,7 +269,7 @@ async function walk(ui) {
     await row.click();
     await page(ui).locator('.tabs-container .tab.active[aria-label*="HEAD"]').waitFor({ timeout: STEP_TIMEOUT });
     await ui.screenshot('06e-cost-change-diff');
-    // Leave the fixture as committed: revert the edit, close the editors.
+    // Revert the edit (when it is still unsaved) and close the editors; no later step reads git-repo/.
     await ui.openFile('costs.prompt');
     await ui.runCommand('File: Revert File');
     await ui.runCommand('View: Close All Editors');

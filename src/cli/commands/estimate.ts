@@ -7,7 +7,6 @@ import { readPrompt } from '../shared/input';
 import type { CliIO } from '../shared/io';
 import { renderTable } from '../shared/table';
 
-export { DEFAULT_MAX_OUTPUT } from '../shared/engine';
 
 interface EstimateOptions {
   model?: string[];

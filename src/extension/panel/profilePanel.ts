@@ -1,8 +1,8 @@
 // The host side of the profile panel: owns one webview, runs the engine, and streams batched
 // patches to the browser code (src/webview). Closing the panel aborts its requests. After a run,
 // the Decide section's analysis comes from src/extension/decide (options, frontier, limits).
-import { DAYS_PER_MONTH } from '../../core/check';
 import * as vscode from 'vscode';
+import { DAYS_PER_MONTH } from '../../core/check';
 import type { EngineRunOptions, PromptInput } from '../../core/engine';
 import type { RunProgress, RunResult, RunSummary } from '../../core/run';
 import { loadTokenizer, tokenizerIfLoaded } from '../../core/tokens';
