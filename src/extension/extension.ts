@@ -19,7 +19,7 @@ import { PromptDocuments } from './inline/promptDocuments';
 import { SelectionCostStatusBar } from './inline/statusBar';
 import { ProfilePanel } from './panel/profilePanel';
 import { Services } from './services';
-import { testHooks } from './testHooks';
+import { type PanelMessageObserver, testHooks } from './testHooks';
 
 /** Documents the inline features attach to. */
 const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
@@ -44,8 +44,8 @@ export interface PromptProfilerApi {
   reports: ReportDocuments;
   /** The open dashboard, if any. */
   dashboard(): DashboardPanel | undefined;
-  /** Test hook: panels opened from now on keep the messages they post (`posted`); off by default. */
-  recordPanelMessages(on: boolean): void;
+  /** Test hook: `observer` sees every message the panels post from now on (none when undefined, the default). */
+  observePanelMessages(observer: PanelMessageObserver | undefined): void;
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
@@ -106,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     batches,
     reports,
     dashboard: () => DashboardPanel.active,
-    recordPanelMessages: (on) => (testHooks.recordPosted = on),
+    observePanelMessages: (observer) => (testHooks.panelMessages = observer),
   };
 }
 
