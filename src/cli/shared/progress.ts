@@ -1,8 +1,8 @@
 // Live progress on stderr while calls run. On a terminal: one live line per model while it
 // streams (tokens so far, tok/s, elapsed) and, for repeats and datasets, an overall bar with
 // done/total, spend so far and ETA (cli-progress). Elsewhere (CI logs, pipes): plain lines, one per
-// finished call, or for repeats and datasets at most one every 500 ms. --quiet: nothing. Never inside a call's measured interval: the runner reports
-// events after it has stamped its clocks.
+// finished call, or for repeats and datasets at most one every 500 ms. --quiet: nothing. Never
+// inside a call's measured interval: the runner reports events after it has stamped its clocks.
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { firstLine, formatMs, formatUsd } from '../../core/format';
 import type { RunProgress, RunResult } from '../../core/run';
