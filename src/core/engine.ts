@@ -5,6 +5,7 @@ import { defaultConcurrency } from './config';
 import { answerCacheKey, answerKeyParts, type AnswerCache } from './cache';
 import { PriceBook, type PriceOverride } from './pricing';
 import { createProvider } from './providers';
+import { warmHttpClient } from './providers/wire';
 import { runPrompt, type AnswerStore, type RunOptions, type RunSummary, type RunTarget } from './run';
 import { TokenCounter, type TokenCounterOptions } from './tokens';
 import type { ChatMessage, ChatRequest, Provider, ProviderConfig, ProviderError, StreamEvent, TokenCount } from './types';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   shellProviders?: Record<string, Provider>;
   /** Loads a model's local tokenizer (default: the bundled encodings). */
   loadTokenizer?: TokenCounterOptions['loadTokenizer'];
+  /** Starts the HTTP client ahead of the first request (default: `warmHttpClient`). */
+  warmUp?: () => Promise<void>;
 }
 
 /** Models of VS Code's Language Model API: `vscode:<vendor>/<family>`. Only the extension has them. */
@@ -170,8 +173,8 @@ export class ProfilerEngine {
   }
 
   private async runTargets(targets: RunTarget[], modelIds: string[], options: EngineRunOptions): Promise<RunSummary> {
-    // The tokenizers load before the first request, so no call's measured time holds their load.
-    await Promise.all(modelIds.map((id) => this.tokens.prepare(id)));
+    // The tokenizers load, and the HTTP client starts, before the first request: no call's measured time holds them.
+    await Promise.all([...modelIds.map((id) => this.tokens.prepare(id)), (this.options.warmUp ?? warmHttpClient)()]);
     const perProvider: Record<string, number> = {};
     for (const t of targets) {
       // A provider's own limit (1 for a local server) comes before the shared one.

@@ -25,7 +25,7 @@ import { openHeadDiff } from './commands/openHeadDiff';
 import { SHOW_COST_CHANGES_COMMAND, showCostChanges } from './commands/showCostChanges';
 import { CostDeltaCodeLensProvider, OPEN_HEAD_DIFF_COMMAND, costHoverSection } from './inline/costDelta';
 import { Services } from './services';
-import { testHooks } from './testHooks';
+import { type PanelMessageObserver, testHooks } from './testHooks';
 
 /** Documents the inline features attach to. */
 const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
@@ -52,8 +52,8 @@ export interface PromptProfilerApi {
   dashboard(): DashboardPanel | undefined;
   costChanges: CostChanges;
   budgetDiagnostics: BudgetDiagnostics;
-  /** Test hook: panels opened from now on keep the messages they post (`posted`); off by default. */
-  recordPanelMessages(on: boolean): void;
+  /** Test hook: `observer` sees every message the panels post from now on (none when undefined, the default). */
+  observePanelMessages(observer: PanelMessageObserver | undefined): void;
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
@@ -130,7 +130,7 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     dashboard: () => DashboardPanel.active,
     costChanges,
     budgetDiagnostics,
-    recordPanelMessages: (on) => (testHooks.recordPosted = on),
+    observePanelMessages: (observer) => (testHooks.panelMessages = observer),
   };
 }
 

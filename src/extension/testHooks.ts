@@ -1,6 +1,7 @@
-// Switches the integration tests turn on through the extension's API (test/integration/index.ts
-// does, before any test runs). Off in production: no message log is kept, nothing is cloned.
-export const testHooks = {
-  /** Panels created from now on keep a snapshot of every message they post, in `posted`. */
-  recordPosted: false,
-};
+// Hooks the integration tests inject through the extension's API (test/integration/index.ts does,
+// before any test runs). Unset in production: the panels then keep and copy nothing.
+
+/** Sees every message a panel (profile panel or dashboard) posts to its webview, as it is sent. */
+export type PanelMessageObserver = (panel: object, message: unknown) => void;
+
+export const testHooks: { panelMessages?: PanelMessageObserver } = {};

@@ -3,6 +3,7 @@
 
 import { formatInt, formatMs, formatTokens, formatUsd, waitsSummary } from '../core/format';
 import { h, setAttr, setText, show } from './dom';
+import { rateFigure } from './figures';
 import { MarkdownStream } from './markdownStream';
 import { SUBSCRIPTION_PRICE_LABEL, type ColumnState, type ColumnStatus, type ColumnWaits, type CostView, type WebviewToHost } from './protocol';
 import type { StreamingView } from './renderLoop';
@@ -18,9 +19,7 @@ const STATUS: Record<ColumnStatus, { glyph: string; label: string }> = {
 
 export function formatRate(perSec: number | null, estimated = false): string {
   if (perSec === null || !Number.isFinite(perSec)) return '—';
-  // A live estimate needs no decimal (and "≈ " must still fit a narrow column).
-  if (estimated) return `≈ ${formatInt(perSec)} tok/s`;
-  return `${perSec >= 100 ? formatInt(perSec) : perSec.toFixed(1)} tok/s`;
+  return `${rateFigure(perSec, estimated)} tok/s`;
 }
 
 const LIVE_TITLE = '≈ counted locally while the answer streams; the exact figure replaces it when the column finishes.';

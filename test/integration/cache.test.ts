@@ -9,7 +9,7 @@ import type { PromptInput } from '../../src/core/engine';
 import type { RunSummary } from '../../src/core/run';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import { Services } from '../../src/extension/services';
-import { GPT, HAIKU, fake, filesUnder, finalPanelState, getApi, openFixture, profile, readyPanel, restoreSettings, selectLine, setSetting, useModels, waitFor } from './helpers';
+import { GPT, HAIKU, fake, filesUnder, finalPanelState, getApi, openFixture, posted, profile, readyPanel, restoreSettings, selectLine, setSetting, useModels, waitFor } from './helpers';
 
 describe('answer cache', function () {
   this.timeout(90_000);
@@ -50,7 +50,7 @@ describe('answer cache', function () {
   it('answers the second run from the cache: no request, the same answers and costs', async () => {
     const first = await freshRun();
     assert.equal(entryFiles().length, 2, `entries on disk: ${entryFiles().join(', ')}`);
-    const from = api.panel()?.posted.length ?? 0;
+    const from = posted(api.panel()).length;
 
     const second = await profile();
 

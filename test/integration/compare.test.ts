@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import { toCsv, toMarkdown } from '../../src/webview/compare/export';
 import { compareRows } from '../../src/webview/compare/rows';
-import { GPT, HAIKU, fake, finalPanelState, getApi, openFixture, profile, readyPanel, restoreSettings, selectLine, stubWindow, useModels } from './helpers';
+import { GPT, HAIKU, fake, finalPanelState, getApi, openFixture, posted, profile, readyPanel, restoreSettings, selectLine, stubWindow, useModels } from './helpers';
 
 describe('Compare table export (host)', function () {
   this.timeout(90_000);
@@ -31,7 +31,7 @@ describe('Compare table export (host)', function () {
     await fake.reset();
     const editor = await openFixture('notes.md');
     selectLine(editor, 'Translate');
-    const from = api.panel()?.posted.length ?? 0;
+    const from = posted(api.panel()).length;
     await profile(true);
     const panel = await readyPanel(api);
     const state = finalPanelState(api, from);

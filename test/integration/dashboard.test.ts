@@ -10,11 +10,11 @@ import { summarizeHistory, summaryToCsv, type HistoryRecord } from '../../src/co
 import type { DashboardPanel } from '../../src/extension/dashboard/dashboardPanel';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import type { DashboardData } from '../../src/webview/dashboard/protocol';
-import { GPT, HAIKU, fake, filesUnder, getApi, historyOnDisk, openFixture, profile, restoreSettings, selectLine, stubWindow, useModels, waitFor } from './helpers';
+import { GPT, HAIKU, fake, filesUnder, getApi, historyOnDisk, openFixture, posted, profile, restoreSettings, selectLine, stubWindow, useModels, waitFor } from './helpers';
 
 function lastData(panel: DashboardPanel): DashboardData | undefined {
-  for (let i = panel.posted.length - 1; i >= 0; i--) {
-    const m = panel.posted[i];
+  for (let i = posted(panel).length - 1; i >= 0; i--) {
+    const m = posted(panel)[i];
     if (m.type === 'data') return m.data;
   }
   return undefined;
@@ -141,7 +141,7 @@ describe('dashboard', function () {
     assert.equal(csv, summaryToCsv(summarizeHistory(historyOnDisk(dir), { timeZone: 'local' }), 'models'));
     assert.match(csv, /^model,calls,ok,errors,cache_hits,/);
     assert.equal(csv.trim().split('\r\n').length, 1 + 2, 'a header and one line per model');
-    assert.ok(panel.posted.some((m) => m.type === 'exported' && m.file === target.fsPath));
+    assert.ok(posted(panel).some((m) => m.type === 'exported' && m.file === target.fsPath));
 
     const json = vscode.Uri.file(path.join(tmp, 'summary.json'));
     await panel.export('json', json);

@@ -21,6 +21,7 @@ import {
   getApi,
   historyOnDisk,
   openFixture,
+  posted,
   profile,
   readyPanel,
   restoreSettings,
@@ -84,7 +85,7 @@ function recordedCost(rec: RecordedRequest): number {
 
 /** Every analysis the panel posted from `from` on (its own messages and those on a run's last patch). */
 function analyses(panel: ProfilePanel, from: number): AnalysisView[] {
-  return panel.posted.slice(from).flatMap((m: HostToWebview) => (m.type === 'analysis' ? [m.analysis] : m.type === 'patch' && m.analysis ? [m.analysis] : []));
+  return posted(panel).slice(from).flatMap((m: HostToWebview) => (m.type === 'analysis' ? [m.analysis] : m.type === 'patch' && m.analysis ? [m.analysis] : []));
 }
 
 function lastAnalysis(panel: ProfilePanel, from: number): AnalysisView {
@@ -104,6 +105,17 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     api = await getApi();
     await useModels(api, [GPT, HAIKU]);
     fs.writeFileSync(file().fsPath, promptFileText());
+    // The suite weighs every option, the Batch API included: no latency limit (the default is 60 s).
+    await setSetting('requirements.maxLatencySeconds', null);
+  });
+
+  it("the default latency limit is 60 s, as the CLI's run --pareto: a prompt someone waits for", async () => {
+    const key = 'requirements.maxLatencySeconds';
+    assert.equal(vscode.workspace.getConfiguration('promptProfiler').inspect(key)?.defaultValue, 60);
+    await vscode.workspace.getConfiguration('promptProfiler').update(key, undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('the default limit read', () => api.services.config.value.decide.requirements.maxLatencyS === 60, 5000);
+    await setSetting(key, null);
+    await waitFor('no latency limit read', () => api.services.config.value.decide.requirements.maxLatencyS === undefined, 5000);
   });
 
   after(async () => {
@@ -134,11 +146,11 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     // ~2 s of streaming: 60 tokens at 30 tokens/s after a 300 ms first token.
     await fake.profiles({ 'gpt-4o-mini': { ttftMs: 300, tokensPerSec: 30, chunkTokens: 2, outputTokens: 60 }, 'claude-haiku-4-5': { ttftMs: 0, tokensPerSec: 0 } });
     try {
-      const from = panel.posted.length;
+      const from = posted(panel).length;
       const summary = await profile(true);
       const state = finalPanelState(api, from);
       const index = state.columns.findIndex((c) => c.modelId === GPT);
-      const sets = panel.posted
+      const sets = posted(panel)
         .slice(from)
         .flatMap((m) => (m.type === 'patch' ? m.patches.filter((p) => p.index === index && p.set) : []))
         .map((p) => p.set!);
@@ -175,7 +187,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     // In the first editor group, as the other suites do: the panel keeps its own group (and its webview).
     const editor = await openFixture(PROMPT_FILE);
     editor.selection = new vscode.Selection(0, 0, 0, 0);
-    const from = panelBefore.posted.length;
+    const from = posted(panelBefore).length;
 
     const summary = await profile();
 
@@ -192,7 +204,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     await panel.decide.analysed;
     const all = analyses(panel, from);
     // The run's last patch carries the first analysis, while the judge is still grading.
-    const lastPatch = panel.posted.slice(from).filter((m) => m.type === 'patch').pop();
+    const lastPatch = posted(panel).slice(from).filter((m) => m.type === 'patch').pop();
     assert.ok(lastPatch?.type === 'patch' && lastPatch.running === false && lastPatch.analysis, 'the last patch carries the analysis');
     assert.equal(lastPatch.analysis.status, 'analysing');
     assert.equal(lastPatch.analysis.message, `Judging 4 answers with ${JUDGE}…`);
@@ -272,7 +284,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     );
 
     // A limit from the webview: max p95 latency 60 s rules the batch out; the setting is written.
-    const before = panel.posted.length;
+    const before = posted(panel).length;
     await panel.onMessage({ type: 'setLimits', requirements: { maxLatencyS: 60 } });
     assert.equal(vscode.workspace.getConfiguration('promptProfiler').get('requirements.maxLatencySeconds'), 60);
     await waitFor('the new limit read', () => api.services.config.value.decide.requirements.maxLatencyS === 60, 5000);
@@ -282,10 +294,10 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     });
     assert.equal(limited.decision!.selected, `${GPT}|answer-cache`);
     assert.match(limited.decision!.reason, /within p95 ≤ 1 min|within p95 ≤ 60 s/);
-    assert.ok(panel.posted.slice(before).some((m) => m.type === 'limits' && m.requirements.maxLatencyS === 60), 'the limits went back to the webview');
+    assert.ok(posted(panel).slice(before).some((m) => m.type === 'limits' && m.requirements.maxLatencyS === 60), 'the limits went back to the webview');
 
     // Back to no limit: the setting is removed, the batch is recommended again.
-    const before2 = panel.posted.length;
+    const before2 = posted(panel).length;
     await panel.onMessage({ type: 'setLimits', requirements: {} });
     assert.equal(vscode.workspace.getConfiguration('promptProfiler').get('requirements.maxLatencySeconds'), null);
     const unlimited = await waitFor('the analysis without limits', () => {
@@ -297,7 +309,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
 
   it('a rating overrides the judge for that model; prompt caching is measured on request', async () => {
     const panel = await readyPanel(api);
-    const from = panel.posted.length;
+    const from = posted(panel).length;
     await panel.onMessage({ type: 'rate', modelId: HAIKU, rating: 5 });
     const rated = lastAnalysis(panel, from);
     const haiku = rated.models.find((m) => m.modelId === HAIKU)!;
@@ -307,7 +319,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
 
     // Two calls per model, the answer cache bypassed: a cold one that writes, a warm one that reads.
     await fake.reset();
-    const before = panel.posted.length;
+    const before = posted(panel).length;
     await panel.onMessage({ type: 'measurePromptCache' });
     const measured = lastAnalysis(panel, before);
     assert.equal(measured.promptCache.state, 'measured');
@@ -339,7 +351,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
       const panel = await readyPanel(api);
       const editor = await vscode.window.showTextDocument(refFile, { viewColumn: vscode.ViewColumn.One });
       editor.selection = new vscode.Selection(0, 0, 0, 0);
-      const from = panel.posted.length;
+      const from = posted(panel).length;
       await profile();
       await panel.decide.analysed;
       const fromFile = lastAnalysis(panel, from);
@@ -353,7 +365,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
       const answer = state.columns[index].output;
       assert.ok(answer.length > 10);
       await fake.reset();
-      const beforePin = panel.posted.length;
+      const beforePin = posted(panel).length;
       await panel.onMessage({ type: 'pinReference', index });
       await panel.decide.analysed;
       const pinned = lastAnalysis(panel, beforePin);
@@ -367,14 +379,14 @@ describe('Decide: options, frontier and recommendation in the panel', function (
       assert.equal((await fake.generations()).length, 4, 'only the judge was called again');
 
       // The pin is kept for this prompt: a re-run (from the answer cache) still uses it.
-      const beforeRerun = panel.posted.length;
+      const beforeRerun = posted(panel).length;
       await panel.onMessage({ type: 'rerun', bypassCache: false });
       await panel.decide.analysed;
       assert.deepEqual(lastAnalysis(panel, beforeRerun).reference, { source: 'pinned', modelId: HAIKU, text: answer });
 
       // Unpin: the prompt file's reference again, graded from the answer cache (nothing sent).
       await fake.reset();
-      const beforeUnpin = panel.posted.length;
+      const beforeUnpin = posted(panel).length;
       await panel.onMessage({ type: 'unpinReference' });
       await panel.decide.analysed;
       const unpinned = lastAnalysis(panel, beforeUnpin);
@@ -418,7 +430,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
     // A profile: its 4 calls (2 models × 2 repeats, the answer cache cleared) are recorded before the analysis.
     const editor = await openFixture(PROMPT_FILE);
     editor.selection = new vscode.Selection(0, 0, 0, 0);
-    const from = panel.posted.length;
+    const from = posted(panel).length;
     const summary = await profile();
     assert.equal(summary.results.filter((r) => !r.cacheHit).length, 4);
     await panel.decide.analysed;

@@ -15,8 +15,9 @@ import {
   fake,
   finalPanelState,
   getApi,
-  openFixture,
   openaiPromptTokens,
+  openFixture,
+  posted,
   profile,
   readyPanel,
   restoreSettings,
@@ -78,7 +79,7 @@ describe('errors and cancellation', function () {
   it('a mid-stream error ends that column in error with the reason and the partial answer', async () => {
     const panel = await listeningPanel();
     await fake.scenario({ kind: 'mid_stream_error', model: 'gpt-4o-mini', afterChunks: 2, message: 'the shard went away' });
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     const summary = await profile();
 
@@ -106,7 +107,7 @@ describe('errors and cancellation', function () {
   it('a stream that ends without its terminator is an error, the partial answer kept', async () => {
     const panel = await listeningPanel();
     await fake.scenario({ kind: 'truncate', model: 'claude-haiku-4-5', afterChunks: 3, mode: 'end' });
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     const summary = await profile();
 
@@ -129,7 +130,7 @@ describe('errors and cancellation', function () {
   it('Stop aborts the HTTP stream (the server sees the disconnect); the partial answer stays', async () => {
     const panel = await listeningPanel();
     await fake.scenario({ kind: 'stall', model: 'gpt-4o-mini', afterChunks: 1 });
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     const run = startProfile();
     // Wait until the first chunk is in the panel and the stream hangs.
@@ -159,7 +160,7 @@ describe('errors and cancellation', function () {
   it('Retry after Stop runs the column again (Stop does not poison later requests)', async () => {
     const panel = await listeningPanel();
     await fake.scenario({ kind: 'stall', model: 'gpt-4o-mini', afterChunks: 1 });
-    const from = panel.posted.length;
+    const from = posted(panel).length;
     const run = startProfile();
     await waitFor('the stalled request', gptRequest);
     await waitFor('the first chunk in the panel', () => column(finalPanelState(api, from), GPT).output !== '');
@@ -186,7 +187,7 @@ describe('errors and cancellation', function () {
     await fake.scenario({ kind: 'stall', model: 'gpt-4o-mini', afterChunks: 1 });
     const run = startProfile();
     await waitFor('the stalled request', gptRequest);
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     // The new run's answer takes a while, so the old run's late events would show on the wire.
     await fake.profiles({ 'gpt-4o-mini': { ttftMs: 400 } });
@@ -200,7 +201,7 @@ describe('errors and cancellation', function () {
 
     assert.equal(first.results[0].error?.kind, 'cancelled', 'the first run was aborted');
     await disconnected('openai.chat');
-    const messages = panel.posted.slice(from);
+    const messages = posted(panel).slice(from);
     const start = messages.findIndex((m) => m.type === 'state');
     assert.ok(start >= 0, 'the new run posted its state');
     const runId = (messages[start] as Extract<(typeof messages)[number], { type: 'state' }>).state.runId;
@@ -255,7 +256,7 @@ describe('errors and cancellation', function () {
       nokey: { type: 'openai', baseURL: `${fake.url}/v1`, apiKeyEnv: 'PROMPT_PROFILER_TEST_UNSET_KEY' },
     });
     await useModels(api, ['nokey:gpt-4o-mini']);
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     // A run may ask for the missing key: dismiss the input box as a user pressing Escape would.
     const run = startProfile();
@@ -314,7 +315,7 @@ describe('errors and cancellation', function () {
   it('a model without a price finishes with no cost (shown as "no price", never $0)', async () => {
     await useModels(api, ['openai:my-finetune']);
     const panel = await listeningPanel();
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     const summary = await profile();
 

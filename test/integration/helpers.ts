@@ -13,7 +13,10 @@ import o200kRanks from 'js-tiktoken/ranks/o200k_base';
 import * as vscode from 'vscode';
 import type { HistoryRecord } from '../../src/core/history';
 import type { RunSummary } from '../../src/core/run';
+import type { DashboardPanel } from '../../src/extension/dashboard/dashboardPanel';
 import type { PromptProfilerApi } from '../../src/extension/extension';
+import type { ProfilePanel } from '../../src/extension/panel/profilePanel';
+import type { HostToDashboard } from '../../src/webview/dashboard/protocol';
 import type { ColumnState, HostToWebview, PanelState } from '../../src/webview/protocol';
 import { applyMessage } from '../../src/webview/state';
 import type { ModelProfile, RecordedRequest, Scenario } from '../fake-llm/types';
@@ -219,6 +222,26 @@ export async function profile(bypassCache = false): Promise<RunSummary> {
   return summary;
 }
 
+/**
+ * What each panel posted, as it was when sent (snapshots: the live state keeps changing), kept by
+ * the observer test/integration/index.ts injects through the API (`observePanelMessages`).
+ */
+const postedByPanel = new WeakMap<object, unknown[]>();
+
+/** The observer the suite injects: it logs a copy of every message, per panel. */
+export function logPanelMessage(panel: object, message: unknown): void {
+  let log = postedByPanel.get(panel);
+  if (!log) postedByPanel.set(panel, (log = []));
+  log.push(structuredClone(message));
+}
+
+/** Every message the panel posted while the observer was injected, in order (none for no panel). */
+export function posted(panel: ProfilePanel | undefined): HostToWebview[];
+export function posted(panel: DashboardPanel | undefined): HostToDashboard[];
+export function posted(panel: object | undefined): unknown[] {
+  return (panel && postedByPanel.get(panel)) || [];
+}
+
 /** Opens the panel (if needed) and waits for the webview's `ready` handshake. */
 export async function readyPanel(api: PromptProfilerApi) {
   return waitFor('the profile panel to be open and ready', () => (api.panel()?.isReady ? api.panel() : undefined), 30_000);
@@ -238,7 +261,7 @@ export function replay(messages: HostToWebview[]): PanelState | undefined {
 export function finalPanelState(api: PromptProfilerApi, from = 0): PanelState {
   const panel = api.panel();
   assert.ok(panel, 'no profile panel is open');
-  const state = replay(panel.posted.slice(from));
+  const state = replay(posted(panel).slice(from));
   assert.ok(state, 'the panel posted no state');
   return state;
 }

@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import type { PromptProfilerApi } from '../../src/extension/extension';
+import { logPanelMessage } from './helpers';
 
 export interface IntegrationResult {
   vscodeVersion: string;
@@ -32,9 +34,9 @@ export async function run(): Promise<void> {
   mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_REQUIRE, {}, 'integration-tests', mocha);
   mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, 'integration-tests', mocha);
 
-  // The panels' message logs are a test hook: on for this suite (testHooks.test.ts turns it off and on).
-  const api = await vscode.extensions.getExtension<{ recordPanelMessages(on: boolean): void }>('prompt-profiler.prompt-profiler')?.activate();
-  api?.recordPanelMessages(true);
+  // The panels' message log is a hook injected for this suite (testHooks.test.ts takes it out and back).
+  const api = await vscode.extensions.getExtension<PromptProfilerApi>('prompt-profiler.prompt-profiler')?.activate();
+  api?.observePanelMessages(logPanelMessage);
 
   console.log(`VS Code ${vscode.version} (${vscode.env.appHost}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI)`);
   const stats = await new Promise<Mocha.Stats>((resolve, reject) => {

@@ -14,8 +14,9 @@ import {
   fake,
   finalPanelState,
   getApi,
-  openFixture,
   openaiPromptTokens,
+  openFixture,
+  posted,
   profile,
   readyPanel,
   replay,
@@ -46,7 +47,7 @@ describe('Profile Prompt on a selection', function () {
     const editor = await openFixture('notes.md');
     const prompt = selectLine(editor, 'Translate').trim();
     assert.equal(prompt, 'Translate "Good morning, how did you sleep?" into French, Spanish and German.');
-    const from = api.panel()?.posted.length ?? 0;
+    const from = posted(api.panel()).length;
 
     const summary = await profile();
 
@@ -119,7 +120,7 @@ describe('Profile Prompt on a selection', function () {
     if (!api.panel()) await profile();
     const panel = await readyPanel(api);
     await fake.reset();
-    const from = panel.posted.length;
+    const from = posted(panel).length;
 
     const summary = await profile(true);
 
@@ -127,7 +128,7 @@ describe('Profile Prompt on a selection', function () {
     const gptReq = (await fake.generations()).find((r) => r.route === 'openai.chat')!;
     assert.equal(enc(gptReq.replyText!), CHUNKS);
     assert.deepEqual(gptReq.body.messages, [{ role: 'user', content: prompt }]);
-    const messages: HostToWebview[] = panel.posted.slice(from);
+    const messages: HostToWebview[] = posted(panel).slice(from);
     assert.equal(messages[0].type, 'state', 'a run starts with the whole state');
     const first = messages[0] as Extract<HostToWebview, { type: 'state' }>;
     assert.deepEqual(

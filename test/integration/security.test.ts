@@ -10,12 +10,12 @@ import type { PromptProfilerApi } from '../../src/extension/extension';
 import {
   GPT,
   HAIKU,
-  type Recorder,
   fake,
   filesUnder,
   getApi,
   keys,
   openFixture,
+  posted,
   profile,
   readyPanel,
   restoreSettings,
@@ -23,6 +23,7 @@ import {
   setSetting,
   startRecorder,
   stubWindow,
+  type Recorder,
   useModels,
   waitFor,
 } from './helpers';
@@ -110,9 +111,9 @@ describe('security: where keys go', function () {
     });
 
     it('not in any message posted to the webview', () => {
-      const posted = JSON.stringify(api.panel()!.posted);
-      assert.ok(posted.includes('"type":"patch"'), 'the panel posted patches (so the check looked at something)');
-      assert.deepEqual(leaks(posted), []);
+      const messages = JSON.stringify(posted(api.panel()!));
+      assert.ok(messages.includes('"type":"patch"'), 'the panel posted patches (so the check looked at something)');
+      assert.deepEqual(leaks(messages), []);
     });
   });
 

@@ -16,8 +16,9 @@ import {
   fake,
   finalPanelState,
   getApi,
-  openFixture,
   openaiPromptTokens,
+  openFixture,
+  posted,
   profile,
   readyPanel,
   restoreSettings,
@@ -111,7 +112,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     // The API model paced too, so that both columns stream at once.
     await fake.profiles({ 'gpt-4o-mini': { ttftMs: 100, tokensPerSec: 100, outputTokens: 60 } });
     await useModels(api, [PACED, GPT]);
-    const from = api.panel()!.posted.length;
+    const from = posted(api.panel()!).length;
 
     const summary = await profile().finally(() => fake.profiles({ 'gpt-4o-mini': {} }));
 
@@ -151,7 +152,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     assert.equal(column(state, GPT).notes, undefined, 'an API model has a system role: no note');
     // Both columns streamed: their text reached the webview in several patches.
     const appends = (index: number) =>
-      panel.posted.slice(from).filter((m: HostToWebview) => m.type === 'patch' && m.patches.some((p) => p.index === index && p.append)).length;
+      posted(panel).slice(from).filter((m: HostToWebview) => m.type === 'patch' && m.patches.some((p) => p.index === index && p.append)).length;
     assert.ok(appends(c.index) >= 3, `the VS Code model's answer came in ${appends(c.index)} patches`);
     assert.ok(appends(column(state, GPT).index) >= 3, `the API model's answer came in ${appends(column(state, GPT).index)} patches`);
   });
@@ -183,7 +184,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     await useModels(api, [SLOW]);
     await openFixture('lm.prompt');
     const panel = await readyPanel(api);
-    const from = panel.posted.length;
+    const from = posted(panel).length;
     const run = vscode.commands.executeCommand<RunSummary>('promptProfiler.profilePrompt') as Promise<RunSummary>;
     await waitFor('the first word in the panel', () => column(finalPanelState(api, from), SLOW).output !== '');
     // What the webview's Stop button posts.
@@ -213,7 +214,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
   it('a provider that refuses (NoPermissions), an unknown model, Blocked, a quota error: clear messages; Select Models… where it helps', async () => {
     await useModels(api, [REFUSES, 'vscode:pp-test/nope']);
     await openFixture('lm.prompt');
-    const from = api.panel()?.posted.length ?? 0;
+    const from = posted(api.panel()).length;
     const summary = await profile();
     const [refused, unknown] = summary.results;
     assert.deepEqual(
@@ -247,7 +248,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     }
     // Blocked and quota: another model would not help at once, so no Select Models… there.
     await useModels(api, ['vscode:pp-test/blocked', 'vscode:pp-test/quota']);
-    const from2 = api.panel()!.posted.length;
+    const from2 = posted(api.panel()!).length;
     const limited = (await profile()).results.map((r) => r.error);
     assert.deepEqual(limited, [
       { kind: 'rate_limit', message: `VS Code blocked the request to vscode:pp-test/blocked (a quota or rate limit, or too many requests): ${models.BLOCKED}` },
@@ -263,12 +264,12 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     await waitFor('the judge model read', () => api.services.config.value.decide.judgeModel === JUDGE);
     await openFixture('lm.prompt');
     const panelBefore = await readyPanel(api);
-    const from = panelBefore.posted.length;
+    const from = posted(panelBefore).length;
     await profile();
     const panel = await readyPanel(api);
     await panel.decide.analysed;
     const a = await waitFor('the judged analysis', () => {
-      const last = panel.posted
+      const last = posted(panel)
         .slice(from)
         .map((m) => (m.type === 'analysis' ? m.analysis : m.type === 'patch' ? m.analysis : undefined))
         .filter((x): x is AnalysisView => !!x)

@@ -3,6 +3,7 @@
 // would fail by construction if our own work (a slow tokenizer, a retry wait, a queue) were
 // inside the measured interval.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import { BatchService, readDataset } from '../../src/core/batch';
@@ -79,6 +80,40 @@ describe('timings: the wire, nothing of ours', function () {
     assert.ok(r.latencyMs < LOAD_MS / 2, `latency ${r.latencyMs}`);
     assert.equal(r.attempts, 1);
     assert.equal(r.retryWaitMs, 0);
+  });
+
+  it("an HTTP client start-up of 2 s (the process's first request): the run waits for it before sending, the call's times do not hold it", async () => {
+    const WARM_MS = 2000;
+    let warmed = false;
+    const engine = new ProfilerEngine({
+      resolveProvider: fakeResolver(fake),
+      warmUp: async () => {
+        await sleep(WARM_MS);
+        warmed = true;
+      },
+    });
+    const started = performance.now();
+    const { results } = await engine.run(prompt, ['openai:gpt-4o-mini']);
+    const elapsed = performance.now() - started;
+    const r = results[0]!;
+    assert.equal(r.ok, true, r.error?.message);
+    assert.equal(warmed, true);
+    assert.equal(fake.requests.filter((q) => q.path.endsWith('/chat/completions')).length, 1);
+    assert.ok(elapsed >= WARM_MS, `elapsed ${elapsed}`);
+    assert.ok(r.ttftMs !== null && r.ttftMs < WARM_MS / 2, `ttft ${r.ttftMs}`);
+    assert.ok(r.latencyMs < WARM_MS / 2, `latency ${r.latencyMs}`);
+  });
+
+  it('the default warm-up loads the HTTP client in a fresh process with one loopback request, once', () => {
+    // A fresh process: this one has long loaded undici. moduleLoadList names Node's internal modules as they load.
+    const script = `
+      const { warmHttpClient } = require(${JSON.stringify(require.resolve('../../src/core/providers/wire'))});
+      const undici = () => process.moduleLoadList.some((m) => m.includes('internal/deps/undici/undici'));
+      const before = undici();
+      const first = warmHttpClient();
+      first.then(() => console.log(JSON.stringify({ before, after: undici(), same: warmHttpClient() === first })));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { before: false, after: true, same: true });
   });
 
   it("a 429 then success (the SDK's retry after retry-after-ms): the wait is reported apart from the latency, with 2 attempts", async () => {

@@ -101,8 +101,12 @@ async function walk(ui, setModels) {
       await ui.fake.post('/__admin/scenario', { kind: 'mid_stream_error', model: FAILS, afterChunks: 2 });
       // Back in the prompt's editor (a click in the panel made the webview the active editor).
       await page.locator('.monaco-editor[data-uri$="summarize.prompt"] .view-lines').first().click();
+      // The run label ("run N") tells this run from the one the panel still shows: a finished
+      // earlier run must not pass for this one (its failure was queued for a run not yet started).
+      const runLabel = async () => ((await wv().locator('.run-label').count()) ? await wv().locator('.run-label').innerText() : '');
+      const before = await runLabel().catch(() => '');
       await ui.runCommand('Prompt Profiler: Profile Prompt (Bypass Cache)');
-      await waitUntil(async () => (await wv().locator('section.column').count()) > 0, RUN_TIMEOUT, 'the panel shows the run');
+      await waitUntil(async () => (await runLabel()) !== before && (await wv().locator('section.column').count()) > 0, RUN_TIMEOUT, 'the panel shows the new run');
       await waitUntil(async () => (await wv().locator('.btn-stop:disabled').count()) === 1, RUN_TIMEOUT, 'the run finished');
       return (await wv().locator('section.column').count()) === models.length;
     }, RUN_TIMEOUT, `a run of ${models.length} models`);

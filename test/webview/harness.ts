@@ -18,32 +18,42 @@ import { THEMES } from './fixtures';
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = path.resolve(__dirname, '../..');
 export const RESULTS = path.join(ROOT, 'test-results');
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
+export const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
 
+/** Installed before the panel script: records posts and keeps get/setState in sessionStorage (survives reload). */
 const FAKE_VSCODE_API = `(() => {
   const KEY = '__ppWebviewState';
   window.__posted = [];
+  window.__setStateCalls = 0;
   window.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => {
     window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
   });
-  window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
-    getState: () => {
-      const s = sessionStorage.getItem(KEY);
-      return s ? JSON.parse(s) : undefined;
-    },
-    setState: (s) => {
-      sessionStorage.setItem(KEY, JSON.stringify(s));
-      return s;
-    },
-  });
+  let acquired = false;
+  window.acquireVsCodeApi = () => {
+    if (acquired) throw new Error('acquireVsCodeApi may only be called once');
+    acquired = true;
+    return {
+      postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+      getState: () => {
+        const s = sessionStorage.getItem(KEY);
+        return s ? JSON.parse(s) : undefined;
+      },
+      setState: (s) => {
+        window.__setStateCalls++;
+        sessionStorage.setItem(KEY, JSON.stringify(s));
+        return s;
+      },
+    };
+  };
 })();`;
 
-const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css' };
+const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 export interface PanelHarness {
   page: Page;
+  /** The page's origin (the CSP's source). */
+  origin: string;
   posted(): Promise<Array<Record<string, unknown>>>;
   send(msg: HostToWebview): Promise<void>;
   frames(n?: number): Promise<void>;
@@ -51,7 +61,8 @@ export interface PanelHarness {
   close(): Promise<void>;
 }
 
-export async function openPanel(viewport = { width: 1280, height: 800 }): Promise<PanelHarness> {
+/** Opens the panel; `initScripts` run in the page before the panel script (e.g. test-only bundles). */
+export async function openPanel(viewport = { width: 1280, height: 800 }, initScripts: string[] = []): Promise<PanelHarness> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-webview-'));
   await esbuild.build({
     absWorkingDir: ROOT,
@@ -61,6 +72,7 @@ export async function openPanel(viewport = { width: 1280, height: 800 }): Promis
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    sourcemap: false,
     tsconfig: 'src/webview/tsconfig.json',
     logLevel: 'silent',
   });
@@ -71,7 +83,7 @@ export async function openPanel(viewport = { width: 1280, height: 800 }): Promis
       '/dist/webview.js': path.join(tmp, 'webview.js'),
       '/media/panel.css': path.join(ROOT, 'media/panel.css'),
     };
-    if (url.pathname === '/') {
+    if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css` }));
       return;
@@ -81,7 +93,7 @@ export async function openPanel(viewport = { width: 1280, height: 800 }): Promis
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': `${CONTENT_TYPES[path.extname(file)]}; charset=utf-8` });
+    res.writeHead(200, { 'content-type': `${CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream'}; charset=utf-8` });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,11 +101,13 @@ export async function openPanel(viewport = { width: 1280, height: 800 }): Promis
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+  // Only loopback: anything else would be a bug in the panel (CSP should stop it anyway).
   await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => route.abort());
   await context.addInitScript(FAKE_VSCODE_API);
+  for (const content of initScripts) await context.addInitScript({ content });
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.waitForFunction('window.__posted.length > 0');
@@ -103,6 +117,7 @@ export async function openPanel(viewport = { width: 1280, height: 800 }): Promis
   };
   return {
     page,
+    origin,
     posted: async () => (await page.evaluate('window.__posted')) as never,
     send: async (msg) => {
       await page.evaluate(`window.postMessage(${JSON.stringify(msg)}, '*')`);

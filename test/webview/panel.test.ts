@@ -7,50 +7,12 @@
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderPanelHtml } from '../../src/webview/html';
+import type { Page } from 'playwright-core';
 import type { AnalysisView, ColumnPatch, HostToWebview, PanelState, RunSummaryView } from '../../src/webview/protocol';
 import { OPENAI_COST, SEED_LIMITS, STRUCTURED_ANSWER, THEMES, column, screenshotState, seedAnalysis, startState } from './fixtures';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(__dirname, '../..');
-const RESULTS = path.join(ROOT, 'test-results');
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
-
-/** Installed before the panel script: records posts and keeps get/setState in sessionStorage (survives reload). */
-const FAKE_VSCODE_API = `(() => {
-  const KEY = '__ppWebviewState';
-  window.__posted = [];
-  window.__setStateCalls = 0;
-  window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => {
-    window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
-  });
-  let acquired = false;
-  window.acquireVsCodeApi = () => {
-    if (acquired) throw new Error('acquireVsCodeApi may only be called once');
-    acquired = true;
-    return {
-      postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
-      getState: () => {
-        const s = sessionStorage.getItem(KEY);
-        return s ? JSON.parse(s) : undefined;
-      },
-      setState: (s) => {
-        window.__setStateCalls++;
-        sessionStorage.setItem(KEY, JSON.stringify(s));
-        return s;
-      },
-    };
-  };
-})();`;
-
-const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+import { CHROMIUM, NONCE, RESULTS, ROOT, openPanel, type PanelHarness } from './harness';
 
 describe('webview panel in Chromium', function () {
   this.timeout(30_000);
@@ -61,19 +23,13 @@ describe('webview panel in Chromium', function () {
     return;
   }
 
-  let tmp: string;
-  let server: http.Server;
+  let harness: PanelHarness;
   let origin: string;
-  let browser: Browser;
   let page: Page;
 
-  const posted = async (): Promise<Array<Record<string, unknown>>> => (await page.evaluate('window.__posted')) as never;
-  const send = async (msg: HostToWebview): Promise<void> => {
-    await page.evaluate(`window.postMessage(${JSON.stringify(msg)}, '*')`);
-  };
-  const frames = async (n = 2): Promise<void> => {
-    for (let i = 0; i < n; i++) await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
-  };
+  const posted = () => harness.posted();
+  const send = (msg: HostToWebview) => harness.send(msg);
+  const frames = (n?: number) => harness.frames(n);
   /** Polls a page expression (page.waitForFunction would `eval` in the page, which the CSP blocks). */
   const until = async (expr: string, timeoutMs = 5000): Promise<void> => {
     const end = Date.now() + timeoutMs;
@@ -93,66 +49,8 @@ describe('webview panel in Chromium', function () {
   });
 
   before(async function () {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-webview-'));
-    await esbuild.build({
-      absWorkingDir: ROOT,
-      entryPoints: ['src/webview/main.ts'],
-      outfile: path.join(tmp, 'webview.js'),
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      sourcemap: false,
-      tsconfig: 'src/webview/tsconfig.json',
-      logLevel: 'silent',
-    });
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const files: Record<string, string> = {
-        '/dist/webview.js': path.join(tmp, 'webview.js'),
-        '/media/panel.css': path.join(ROOT, 'media/panel.css'),
-      };
-      if (url.pathname === '/' || url.pathname === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(
-          renderPanelHtml({
-            cspSource: origin,
-            nonce: NONCE,
-            scriptUri: `${origin}/dist/webview.js`,
-            styleUri: `${origin}/media/panel.css`,
-          }),
-        );
-        return;
-      }
-      const file = files[url.pathname];
-      if (!file) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': `${CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream'}; charset=utf-8` });
-      fs.createReadStream(file).pipe(res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, reducedMotion: 'reduce' });
-    // Only loopback: anything else would be a bug in the panel (CSP should stop it anyway).
-    await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => route.abort());
-    await context.addInitScript(FAKE_VSCODE_API);
     // The Markdown renderers themselves, for the tests that compare incremental with whole renders.
-    const harness = await esbuild.build({
+    const renderers = await esbuild.build({
       absWorkingDir: ROOT,
       stdin: {
         contents: `import { renderMarkdown } from './src/webview/markdown';
@@ -170,16 +68,12 @@ describe('webview panel in Chromium', function () {
       tsconfig: 'src/webview/tsconfig.json',
       logLevel: 'silent',
     });
-    await context.addInitScript({ content: harness.outputFiles[0].text });
-    page = await context.newPage();
-    await page.goto(`${origin}/`);
-    await page.waitForFunction('window.__posted.length > 0');
+    harness = await openPanel({ width: 1280, height: 760 }, [renderers.outputFiles[0].text]);
+    ({ page, origin } = harness);
   });
 
   after(async () => {
-    await browser?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await harness?.close();
   });
 
   it('serves a strict CSP with the nonce and posts ready first', async () => {
@@ -564,28 +458,12 @@ describe('webview panel in Chromium', function () {
     assert.equal(await col(7, 'button:has-text("Copy")').isEnabled(), false, 'nothing to copy yet');
   });
 
-  const applyTheme = async (theme: (typeof THEMES)[keyof typeof THEMES]): Promise<void> => {
-    const vars = Object.entries(theme.vars)
-      .map(([k, v]) => `s.setProperty('--vscode-${k}', '${v}');`)
-      .join('');
-    await page.evaluate(`(() => {
-      document.body.className = '${theme.bodyClass}';
-      const s = document.documentElement.style;
-      for (const p of [...s]) s.removeProperty(p);
-      s.setProperty('--vscode-font-family', 'system-ui, "DejaVu Sans", sans-serif');
-      s.setProperty('--vscode-editor-font-family', '"DejaVu Sans Mono", monospace');
-      s.setProperty('--vscode-font-size', '13px');
-      ${vars}
-    })()`);
-    await frames();
-  };
-
   it('renders in dark, light and high-contrast themes (screenshots)', async () => {
     fs.mkdirSync(RESULTS, { recursive: true });
     await send({ type: 'state', state: screenshotState() });
     await page.waitForSelector('.column[data-index="3"]');
     for (const [name, theme] of Object.entries(THEMES)) {
-      await applyTheme(theme);
+      await harness.applyTheme(name as keyof typeof THEMES);
       const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
       assert.equal(bg, hexToRgb(theme.vars['editor-background']), `${name} background`);
       await page.screenshot({ path: path.join(RESULTS, `webview-${name}.png`) });
@@ -618,7 +496,7 @@ describe('webview panel in Chromium', function () {
     `${(await page.locator('.rec-head').textContent()) ?? ''} | ${(await page.locator('.rec-reason').textContent()) ?? ''}`.replace(/\s+/g, ' ').trim();
 
   it('Decide: hidden until the host posts an analysis of the current run', async () => {
-    await applyTheme(THEMES.dark);
+    await harness.applyTheme('dark');
     await send({ type: 'state', state: { ...startState(11), running: false } });
     await page.waitForSelector('.column[data-index="2"]');
     assert.equal(await page.locator('section.decide').isVisible(), false);
@@ -815,7 +693,7 @@ describe('webview panel in Chromium', function () {
     // Tall enough for the whole section (an element screenshot cannot scroll inside the panel).
     await page.setViewportSize({ width: 1280, height: 1500 });
     for (const name of ['dark', 'light'] as const) {
-      await applyTheme(THEMES[name]);
+      await harness.applyTheme(name);
       await frames(2);
       await page.locator('section.decide').scrollIntoViewIfNeeded();
       await page.locator('section.decide').screenshot({ path: path.join(RESULTS, `webview-decide-${name}.png`) });

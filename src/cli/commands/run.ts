@@ -50,6 +50,16 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   const config = loadCliConfig(io, values);
   const idle = seconds(values.idleTimeout, '--idle-timeout');
   if (idle !== undefined) config.idleTimeoutSeconds = idle;
+  // What a prompt run and a dataset run take alike (the engine only once the arguments are checked).
+  const common = () => ({
+    concurrency: positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8,
+    json: !!values.json,
+    quiet: !!values.quiet,
+    html: values.html,
+    pareto,
+    config,
+    engine: makeEngine(io, config, values.cache !== false),
+  });
   if (values.dataset !== undefined) {
     const templateFile = file;
     if (values.repeat !== undefined) throw new UsageError('--repeat does not apply with --dataset: each row is one run.');
@@ -62,13 +72,7 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
         datasetFile: values.dataset,
         rows: realtimeRows(positiveInt(values.rows, '--rows')),
         models: chooseModels(values.model, compileTemplate(templateText).models, config),
-        concurrency: positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8,
-        json: !!values.json,
-        quiet: !!values.quiet,
-        html: values.html,
-        pareto,
-        config,
-        engine: makeEngine(io, config, values.cache !== false),
+        ...common(),
       },
       io,
     );
@@ -78,27 +82,11 @@ export async function runCommand(file: string, values: RunOptions, io: CliIO): P
   // The prompt file's `reference:` answer, unless --reference gave one.
   if (pareto?.judge && pareto.judge.reference === undefined && reference !== undefined) pareto.judge = { ...pareto.judge, reference };
   const models = chooseModels(values.model, fromPrompt, config);
-  const concurrency = positiveInt(values.concurrency, '--concurrency') ?? config.concurrency ?? 8;
   const repeats = positiveInt(values.repeat, '--repeat') ?? 1;
   if (prompt.maxOutputTokens === undefined && config.maxOutputTokens) prompt.maxOutputTokens = config.maxOutputTokens;
   if (prompt.temperature === undefined && config.temperature !== undefined) prompt.temperature = config.temperature;
 
-  return runPrompt(
-    {
-      file,
-      prompt,
-      models,
-      concurrency,
-      repeats,
-      json: !!values.json,
-      quiet: !!values.quiet,
-      html: values.html,
-      pareto,
-      config,
-      engine: makeEngine(io, config, values.cache !== false),
-    },
-    io,
-  );
+  return runPrompt({ file, prompt, models, repeats, ...common() }, io);
 }
 
 function seconds(value: string | undefined, flag: string): number | undefined {

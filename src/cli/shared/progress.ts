@@ -1,8 +1,8 @@
 // Live progress on stderr while calls run. On a terminal: one live line per model while it
 // streams (tokens so far, tok/s, elapsed) and, for repeats and datasets, an overall bar with
-// done/total, spend so far and ETA (cli-progress). Elsewhere (CI logs, pipes): one plain line per
-// finished call. --quiet: nothing. Never inside a call's measured interval: the runner reports
-// events after it has stamped its clocks.
+// done/total, spend so far and ETA (cli-progress). Elsewhere (CI logs, pipes): plain lines, one per
+// finished call, or for repeats and datasets at most one every 500 ms. --quiet: nothing. Never
+// inside a call's measured interval: the runner reports events after it has stamped its clocks.
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { firstLine, formatMs, formatUsd } from '../../core/format';
 import type { RunProgress, RunResult } from '../../core/run';
@@ -34,15 +34,26 @@ export function createProgress(io: CliIO, o: ProgressOptions): Progress {
   return liveProgress(io.tty, o);
 }
 
-function plainProgress(io: CliIO, o: ProgressOptions): Progress {
+/**
+ * With an overall bar (repeats, datasets): a plain line at most every PLAIN_EVERY_MS, failures and
+ * the last call at once. A write to a pipe blocks: one per call was the CLI's largest own cost at
+ * C = 100 (docs/BENCHMARKS.md), CPU that the streams still in flight then wait for.
+ */
+export const PLAIN_EVERY_MS = 500;
+
+export function plainProgress(io: CliIO, o: ProgressOptions, now: () => number = () => performance.now()): Progress {
   let done = 0;
+  let lastLineAt = -Infinity;
   return {
     forRun: () => (e) => {
       if (e.type !== 'finished') return;
       const r = e.result;
+      done++;
+      if (o.bar && r.ok && done < o.total && now() - lastLineAt < PLAIN_EVERY_MS) return;
+      lastLineAt = now();
       const what = r.ok ? (r.cacheHit ? 'cache hit' : formatMs(r.latencyMs)) : `${r.error?.kind}: ${r.error?.message}`;
-      // One line a call; a one-line message stays whole (a refusal names its remedy at the end).
-      io.stderr(`[${++done}/${o.total}] ${o.label?.(r) ?? r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? what : firstLine(what, 1000)}\n`);
+      // A one-line message stays whole (a refusal names its remedy at the end).
+      io.stderr(`[${done}/${o.total}] ${o.label?.(r) ?? r.modelId} ${r.ok ? '✓' : '✗'} ${r.ok ? what : firstLine(what, 1000)}\n`);
     },
     stop() {},
   };

@@ -46,8 +46,8 @@ export interface TokenTotals {
   cacheWrite: number;
 }
 
-export interface ModelSummary {
-  model: string;
+/** The figures of a set of calls: one model's, or all models' together (same rules). */
+export interface CallFigures {
   calls: number;
   okCalls: number;
   errors: number;
@@ -68,6 +68,10 @@ export interface ModelSummary {
   queuedMs: Percentiles;
   /** …and for retries (the calls that needed more than one attempt). */
   retryWaitMs: Percentiles;
+}
+
+export interface ModelSummary extends CallFigures {
+  model: string;
   errorsByKind: Partial<Record<ErrorKind, number>>;
 }
 
@@ -83,7 +87,8 @@ export interface DaySummary {
   costByModel: Record<string, number>;
 }
 
-export interface HistorySummary {
+/** All models together in `CallFigures`, then per model and per day. */
+export interface HistorySummary extends CallFigures {
   v: typeof SUMMARY_FORMAT_VERSION;
   /** The range asked for (ISO), null = open. */
   since: string | null;
@@ -92,21 +97,6 @@ export interface HistorySummary {
   /** Time of the first and last call in the range (ISO), null when there is none. */
   first: string | null;
   last: string | null;
-  calls: number;
-  okCalls: number;
-  errors: number;
-  cacheHits: number;
-  cacheHitRate: number | null;
-  /** USD spent (cache hits excluded). */
-  cost: number;
-  savedByCache: number;
-  unpricedCalls: number;
-  tokens: TokenTotals;
-  /** All models together, same rules as per model. */
-  latencyMs: Percentiles;
-  ttftMs: Percentiles;
-  queuedMs: Percentiles;
-  retryWaitMs: Percentiles;
   /** Sorted by model id. */
   models: ModelSummary[];
   /** Every day from the first call's to the last call's, empty days included, oldest first. */

@@ -58,8 +58,6 @@ export class DashboardPanel extends Disposable {
   data: DashboardData | undefined;
   /** What the page last reported drawing. */
   rendered: { readAt: string; calls: number; charts: number } | undefined;
-  /** Every message sent to the webview (the integration tests read them); present only with `testHooks.recordPosted`. */
-  declare readonly posted: HostToDashboard[];
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -67,7 +65,6 @@ export class DashboardPanel extends Disposable {
     range?: DashboardRange,
   ) {
     super();
-    if (testHooks.recordPosted) (this as { posted: HostToDashboard[] }).posted = [];
     this.range = range ?? DEFAULT_RANGE;
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
@@ -227,10 +224,7 @@ export class DashboardPanel extends Disposable {
   /** Messages go only after `ready` (the page asks for data when it has loaded). */
   private post(message: HostToDashboard): void {
     if (this.closed || !this.ready) return;
-    if (this.posted) {
-      this.posted.push(structuredClone(message));
-      if (this.posted.length > 200) this.posted.splice(0, 100);
-    }
+    testHooks.panelMessages?.(this, message);
     void this.panel.webview.postMessage(message);
   }
 

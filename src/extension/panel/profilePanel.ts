@@ -108,19 +108,11 @@ export class ProfilePanel extends Disposable {
   readonly decide: DecideController;
   /** The Decide analysis of the run that just finished: it rides on the run's last patch. */
   private pendingAnalysis: AnalysisView | undefined;
-  /**
-   * Every message sent to the webview, as it was when sent (a snapshot: the live state keeps
-   * changing), for the integration tests (they replay it and check no key ever crosses over).
-   * Present only when the tests turned `testHooks.recordPosted` on before the panel opened.
-   */
-  declare readonly posted: HostToWebview[];
-
   private constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly services: Services,
   ) {
     super();
-    if (testHooks.recordPosted) (this as { posted: HostToWebview[] }).posted = [];
     this.decide = this._register(new DecideController(services, (m) => this.post(m)));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
@@ -379,10 +371,7 @@ export class ProfilePanel extends Disposable {
   private post(message: HostToWebview): void {
     // After the panel closed, `panel.webview` throws: late progress of an aborted run is dropped.
     if (this.closed || (!this.ready && message.type !== 'state')) return;
-    if (this.posted) {
-      this.posted.push(structuredClone(message));
-      if (this.posted.length > 2000) this.posted.splice(0, 1000);
-    }
+    testHooks.panelMessages?.(this, message);
     void this.panel.webview.postMessage(message);
   }
 

@@ -1,23 +1,11 @@
 // The comparison table's columns: header, description, the text a cell shows (the table, the
 // cards and the Markdown export use the same words) and the raw value the CSV export writes.
 
-// No DOM here (the host's tests build exports with it): the two formats below follow the
-// answer columns' speed (ColumnView's formatRate) and the Decide section's qualityText.
+// No DOM here: the host's tests build exports with it.
 
 import { formatInt, formatMs, formatTokens, formatUsd } from '../../core/format';
-import type { QualityFigure } from '../protocol';
+import { qualityFigure, rateFigure } from '../figures';
 import type { BestKey, CompareRow, SortKey } from './rows';
-
-/** `87.4`, `121` (no decimal from 100 up), `≈ 40` while streaming. */
-function rateText(perSec: number, live: boolean): string {
-  if (live) return `≈ ${formatInt(perSec)}`;
-  return perSec >= 100 ? formatInt(perSec) : perSec.toFixed(1);
-}
-
-/** `0.92 (judge, n=3)`; a prior has no n. */
-function qualityText(q: QualityFigure): string {
-  return `${q.value.toFixed(2)} (${q.source}${q.source === 'prior' ? '' : `, n=${q.n}`})`;
-}
 
 export interface Field {
   key: SortKey;
@@ -161,7 +149,7 @@ export const FIELDS: readonly Field[] = [
     title: 'Output tokens per second after the first token (≈ while streaming)',
     numeric: true,
     best: true,
-    text: (r) => (r.tokensPerSec === null ? '—' : rateText(r.tokensPerSec, r.streaming)),
+    text: (r) => (r.tokensPerSec === null ? '—' : rateFigure(r.tokensPerSec, r.streaming)),
     csv: [{ header: 'tokens_per_sec', value: (r) => raw(r.tokensPerSec, 2) }],
   },
   {
@@ -170,7 +158,7 @@ export const FIELDS: readonly Field[] = [
     title: 'Quality 0–1 and its source: your rating, the LLM judge, or a prior (after the analysis)',
     numeric: true,
     best: true,
-    text: (r) => (r.quality ? qualityText(r.quality) : '—'),
+    text: (r) => (r.quality ? qualityFigure(r.quality) : '—'),
     csv: [
       { header: 'quality', value: (r) => raw(r.quality?.value ?? null, 4) },
       { header: 'quality_source', value: (r) => r.quality?.source ?? null },

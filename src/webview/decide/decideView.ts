@@ -8,6 +8,7 @@ import { rankable } from '../../core/analysis/options';
 import { cheapestMeetingBar } from '../../core/analysis/routing';
 import { formatMs, formatUsd } from '../../core/format';
 import { h, setText, show } from '../dom';
+import { qualityFigure } from '../figures';
 import type { AnalysisView, DecisionOption, ModelView, QualityFigure, WebviewToHost } from '../protocol';
 import { DecideChart, qualityRange } from './chart';
 
@@ -29,8 +30,7 @@ const LIMIT_FIELDS: { limit: Limit; label: string; unit: string; attrs: Record<s
 ];
 
 export function qualityText(q: QualityFigure | null): string {
-  if (!q) return 'unknown';
-  return `${q.value.toFixed(2)} (${q.source}${q.source === 'prior' ? '' : `, n=${q.n}`})`;
+  return q ? qualityFigure(q) : 'unknown';
 }
 
 /** `640 ms · 800 ms (n=3)`: p50 · p95 with the number of runs behind them. */
