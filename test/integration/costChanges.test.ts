@@ -38,14 +38,20 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
   this.timeout(90_000);
   let api: PromptProfilerApi;
   const config = workspaceUri('prompt-profiler.json');
+  const committed = workspaceUri(FILE);
+  /** The fixture as committed. The web workbench saves edits after a second (files.autoSave's web default). */
+  let original = '';
 
   before(async () => {
     api = await getApi();
+    original = new TextDecoder().decode(await vscode.workspace.fs.readFile(committed));
     await useModels(api, [GPT]);
     await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(JSON.stringify({ expectedOutputTokens: OUT })));
   });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // As committed again, for the suites and walks that share this workspace.
+    await vscode.workspace.fs.writeFile(committed, new TextEncoder().encode(original));
     await vscode.workspace.fs.delete(config);
     await restoreSettings();
   });
@@ -54,6 +60,7 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     const editor = await openFixture(FILE);
     const doc = editor.document;
     const before = doc.getText();
+    assert.equal(before, original);
     const monthly = (text: string) => `${formatUsd(month(perCall(text)))}/month at ${formatInt(CALLS)} calls/day`;
     const estimate = (text: string) => `${formatInt(tokensOf(text))} tok · ${formatUsd(expectedCost(GPT, tokensOf(text), 0))}–${formatUsd(expectedCost(GPT, tokensOf(text), 1024))}`;
     // Committed and unchanged: today's estimate, Profile and the monthly projection; no change line.
@@ -105,17 +112,15 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
 
   it('Show Cost Changes lists the edited prompt with its Δ/month and opens the diff of HEAD vs the working copy', async () => {
     const editor = await openFixture(FILE);
-    assert.ok(editor.document.isDirty, 'the edit of the first test is still unsaved');
-    // The Git extension settles its state after the previous test's new file came and went.
+    // Saved by now or not (autoSave), the edit is listed once the Git extension has seen it.
     const items = await waitFor('the edited prompt in the list', async () => {
       const found = await api.costChanges.changedPrompts();
       return found.length ? found : undefined;
     }, 15_000, 250);
     const picks = costChangePicks(items);
     assert.deepEqual(picks.map((p) => p.label), [FILE], 'only the edited prompt differs from HEAD');
-    const before = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri(FILE)));
-    const dCall = perCall(editor.document.getText()) - perCall(before);
-    assert.equal(picks[0].description, `+${formatInt(tokensOf(editor.document.getText()) - tokensOf(before))} tok · +${formatUsd(dCall)}/call · +${formatUsd(month(dCall))}/month vs HEAD`);
+    const dCall = perCall(editor.document.getText()) - perCall(original);
+    assert.equal(picks[0].description, `+${formatInt(tokensOf(editor.document.getText()) - tokensOf(original))} tok · +${formatUsd(dCall)}/call · +${formatUsd(month(dCall))}/month vs HEAD`);
 
     // The command itself: a quick pick of the changes; picking the first opens the built-in diff.
     void vscode.commands.executeCommand('promptProfiler.showCostChanges');
@@ -143,7 +148,6 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     // Within budget again: the warning goes.
     await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(budget(tokens)));
     await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(editor.document.uri).filter((x) => x.source === 'Prompt Profiler').length === 0);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   it("the panel's summary projects each model's measured cost per call to a month, at the prompt's calls_per_day: before the setting", async () => {

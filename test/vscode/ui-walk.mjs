@@ -232,14 +232,19 @@ async function walk(ui) {
     await ui.runCommand('View: Close All Editors');
     await ui.openFile('costs.prompt');
     await ui.codeLens(/\/month at/).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    assert.equal(await ui.codeLens(/vs HEAD/).count(), 0, 'as committed: no change line');
     await ui.editor().locator('.view-line', { hasText: 'Keep it under twenty words' }).first().click();
     await page(ui).keyboard.press('End');
     await page(ui).keyboard.type(' Mention the order number.');
     const lens = ui.codeLens(/vs HEAD/);
     await lens.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-    const text = norm(await lens.innerText());
+    // Today's estimate resolves on its own (resolveCodeLens): the line is read once it has all four.
+    const full = /^≈? ?[\d,]+ tok · (?:≈ )?\$[\d.]+–\$[\d.]+ \| Profile \| \$[\d.,]+\/month at 1,000 calls\/day \| \+[\d,]+ tok · \+\$[\d.]+\/call · \+\$[\d.,]+\/month vs HEAD$/;
+    let text = '';
+    await waitUntil(async () => full.test((text = norm(await lens.innerText()))), STEP_TIMEOUT, `the whole CodeLens line (last: ${JSON.stringify(text)})`).catch(() => {
+      throw new Error(`CodeLens: ${JSON.stringify(text)}`);
+    });
     ui.note(`CodeLens: "${text}"`);
-    assert(/^≈? ?[\d,]+ tok · (?:≈ )?\$[\d.]+–\$[\d.]+ \| Profile \| \$[\d.,]+\/month at 1,000 calls\/day \| \+[\d,]+ tok · \+\$[\d.]+\/call · \+\$[\d.,]+\/month vs HEAD$/.test(text), `CodeLens: ${JSON.stringify(text)}`);
     // The whole line is on screen: its right end is inside the editor.
     const [lensBox, editorBox] = [await lens.boundingBox(), await ui.editor().boundingBox()];
     assert(lensBox.x + lensBox.width <= editorBox.x + editorBox.width, `the CodeLens fits the editor (${Math.round(lensBox.x + lensBox.width)} > ${Math.round(editorBox.x + editorBox.width)})`);
