@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import MarkdownIt from 'markdown-it';
 import { getEncoding } from 'js-tiktoken';
 import { formatInt, formatUsd } from '../../src/core/format';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
@@ -234,6 +235,19 @@ describe('prompt-profiler check (real git repositories)', function () {
     assert.deepEqual(deltaMonthCells, expected.map(([, v]) => `${(v as number) > 0 ? '+' : '-'}${formatUsd(Math.abs(v as number))}`));
     assert.match(md, /^### Prompt cost check vs `HEAD`\n\n\*\*3 budget breaches\*\*\n/);
     assert.match(md, /\n1 unchanged prompt × model pair not shown\.\n/);
+  });
+
+  it('--markdown: a prompt file name from the repository renders as text (no link, no image, no HTML, one cell)', async () => {
+    const name = 'prompts/a|b ![i](p.png) [l](evil.example) <b>x</b>.prompt'; // a file name has no `//`
+    write(root, name, 'Say hi.\n');
+    const { code } = await cli('--markdown', 'summary.md');
+    assert.equal(code, 0);
+    const summary = fs.readFileSync(path.join(root, 'summary.md'), 'utf8');
+    const row = summary.split('\n').find((l) => l.includes('evil'));
+    assert.ok(row?.startsWith('| `prompts/a\\|b ![i](p.png) [l](evil.example) <b>x</b>.prompt` | `openai:gpt-4o-mini` |'), row);
+    const html = new MarkdownIt({ linkify: true, html: true }).render(summary);
+    assert.ok(!/<a |<img |<b>/.test(html), html);
+    assert.ok(html.includes('<code>prompts/a|b ![i](p.png) [l](evil.example) &lt;b&gt;x&lt;/b&gt;.prompt</code>'), html);
   });
 
   it('--junit and --markdown never write through a link the repository committed; $GITHUB_STEP_SUMMARY is appended to', async () => {

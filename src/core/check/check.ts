@@ -3,7 +3,7 @@
 import { checkBudgets, changeKey } from './budgets';
 import { comparePrompts } from './compare';
 import { checkTree, type Estimator } from './figures';
-import type { CheckResult, CheckSettings, MeasuredFigures, PromptFigures, PromptTree } from './types';
+import type { Breach, Budget, CheckResult, CheckSettings, MeasuredFigures, PromptChange, PromptFigures, PromptTree } from './types';
 
 export interface CheckOptions {
   tree: PromptTree;
@@ -26,12 +26,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       for (const m of p.models) m.measured = measured.get(m.modelId);
     }
   }
-  if (!options.base) {
-    return { prompts, breaches: checkBudgets(prompts, settings.budgets, { measured: !!options.measure }) };
-  }
-  const basePrompts = await checkTree(options.base.tree, settings, engine, only);
-  const changes = comparePrompts(prompts, basePrompts);
+  const base = options.base && { name: options.base.name, prompts: await checkTree(options.base.tree, settings, engine, only) };
+  return { prompts, ...compareAndCheck(prompts, base, settings.budgets, !!options.measure), ...(base ? { base: base.name } : {}) };
+}
+
+/** The prompts' changes against a base (when there is one) and the budgets they break. */
+export function compareAndCheck(prompts: PromptFigures[], base: { name: string; prompts: PromptFigures[] } | undefined, budgets: Budget[] | undefined, measured = false): { changes?: PromptChange[]; breaches: Breach[] } {
+  if (!base) return { breaches: checkBudgets(prompts, budgets, { measured }) };
+  const changes = comparePrompts(prompts, base.prompts);
   const byKey = new Map(changes.flatMap((c) => c.models.map((m) => [changeKey(c.key, m.modelId), m] as const)));
-  const breaches = checkBudgets(prompts, settings.budgets, { base: options.base.name, changes: byKey, measured: !!options.measure });
-  return { prompts, changes, base: options.base.name, breaches };
+  return { changes, breaches: checkBudgets(prompts, budgets, { base: base.name, changes: byKey, measured }) };
 }

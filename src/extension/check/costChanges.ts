@@ -5,9 +5,7 @@ import { LRUCache } from 'lru-cache';
 import * as vscode from 'vscode';
 import {
   DEFAULT_PROMPT_GLOBS,
-  changeKey,
-  checkBudgets,
-  comparePrompts,
+  compareAndCheck,
   figuresOfFile,
   globMatcher,
   type Breach,
@@ -146,9 +144,7 @@ export class CostChanges extends Disposable {
     // A Markdown file without ```prompt blocks has nothing to show: no git work for it.
     if (!prompts.length && !withoutPrompts) return { file, prompts, changes: undefined, breaches: [] };
     const base = await this.headFigures(uri, file, settings);
-    const changes = base && comparePrompts(prompts, base);
-    const byKey = new Map((changes ?? []).flatMap((c) => c.models.map((m) => [changeKey(c.key, m.modelId), m] as const)));
-    const breaches = checkBudgets(prompts, settings.budgets, changes ? { base: HEAD, changes: byKey } : {});
+    const { changes, breaches } = compareAndCheck(prompts, base && { name: HEAD, prompts: base }, settings.budgets);
     return { file, prompts, changes, breaches };
   }
 
