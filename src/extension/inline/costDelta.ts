@@ -80,7 +80,7 @@ export async function costHoverSection(costs: CostChanges, doc: vscode.TextDocum
   const table = [`| ${columns.join(' | ')} |`, `|---|${perMonth ? '--:|' : ''}${changed ? '---|' : ''}`];
   for (const { m, line } of rows) {
     // A model without a price says so (formatModelCost: "no price", "no per-token price (subscription)"), never $0.
-    const cells = [markdownCode(m.modelId, true), ...(perMonth ? [formatModelCost(m.modelId, m.monthlyCost)] : []), ...(changed ? [markdownText(line ?? 'unchanged')] : [])];
+    const cells = [markdownCode(m.modelId, true), ...(perMonth ? [`${m.estimated && m.monthlyCost !== null ? '≈ ' : ''}${formatModelCost(m.modelId, m.monthlyCost)}`] : []), ...(changed ? [markdownText(line ?? 'unchanged')] : [])];
     table.push(`| ${cells.join(' | ')} |`);
   }
   return `${head}\n\n${table.join('\n')}\n`;
