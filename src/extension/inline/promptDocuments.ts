@@ -107,11 +107,11 @@ export class PromptDocuments extends Disposable {
       const prompt = t.prompt;
       for (const name of encodingNames) {
         const encoding = await this.loadEncoding(name);
-        let r = prompt.chatTokens(encoding, { deadline: performance.now() + SLICE_MS });
+        let r = prompt.chatTokens(encoding, { budgetMs: SLICE_MS });
         while (!r.complete && options.waitForExact) {
           await new Promise((resolve) => setImmediate(resolve));
           if (this.tracked.get(key(doc)) !== t) break;
-          r = prompt.chatTokens(encoding, { deadline: performance.now() + SLICE_MS });
+          r = prompt.chatTokens(encoding, { budgetMs: SLICE_MS });
         }
         if (!r.complete) this.finishLater(doc, t, name);
         raw.set(name, r);
@@ -243,7 +243,7 @@ export class PromptDocuments extends Disposable {
     const step = async () => {
       const encoding = await this.loadEncoding(name);
       if (this.tracked.get(key(doc)) !== t) return this.pendingRefresh.delete(k);
-      const r = t.prompt!.chatTokens(encoding, { deadline: performance.now() + SLICE_MS });
+      const r = t.prompt!.chatTokens(encoding, { budgetMs: SLICE_MS });
       if (!r.complete) return void setImmediate(() => void step());
       this.pendingRefresh.delete(k);
       this.counted.fire(doc.uri);
