@@ -170,9 +170,12 @@ export class PromptDocuments extends Disposable {
     else {
       this.worker ??= new CountWorkerClient(this.options.workerFile ?? path.join(__dirname, 'countWorker.js'), this.options.workerExecArgv);
       fresh.remote = { doc: this.worker.open(eol, []), chars, loading: true, sent: 0, loaded: Promise.resolve(false) };
-      fresh.remote.loaded = this.load(doc, fresh);
     }
+    // Tracked before the load starts: it runs up to its first pause now, and stops once the
+    // document it loads is no longer the tracked one (every large document's load stopped at
+    // once, so the worker never held a line and the exact count never came).
     this.tracked.set(k, fresh);
+    if (fresh.remote) fresh.remote.loaded = this.load(doc, fresh);
     return fresh;
   }
 
