@@ -7,6 +7,7 @@
 //   flock /tmp/pp-bench.lock flock /tmp/pp-vscode.lock node --import tsx bench/editor.bench.mjs \
 //     [--sections activation,keystrokes,cache,rss,streaming,fake-llm-chunking] [--sizes 10000,1000000]
 //     [--baseline main] [--models 2,5] [--rates 200,2000,5000] [--repeats 1] [--json FILE]
+//     [--vscode-settings '{"merge-conflict.decorators.enable":false}']
 //
 // Needs `npm run build` first. `--baseline REF` also builds REF's extension (git archive into a
 // temp dir, this worktree's node_modules) and runs the streaming section against both, side by
@@ -38,6 +39,8 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '1' },
     sizes: { type: 'string', default: '10000,100000,1000000,40000000' },
     json: { type: 'string' },
+    // User settings (JSON) for the extension-host sessions, e.g. to turn another extension off.
+    'vscode-settings': { type: 'string' },
   },
 });
 
@@ -139,6 +142,7 @@ async function runHost(fake, parts) {
       extensionDevelopmentPath: paths.root,
       extensionTestsPath: entry,
       extensions: [paths.lmTestExtension, ...trivial],
+      ...(args['vscode-settings'] ? { settings: JSON.parse(args['vscode-settings']) } : {}),
       onExit: resolveExit,
       env: {
         PP_BENCH_OUT: out,
