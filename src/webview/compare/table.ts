@@ -177,8 +177,14 @@ export class CompareView {
 
   /** The run's figures changed (a patch): redraw in the next frame (while running, LIVE_REDRAW_MS after the last). */
   invalidate(): void {
+    const running = !!this.runState?.running;
+    // The run ended: its final figures go in the next frame, not at the live pace.
+    if (!running && this.liveTimer) {
+      clearTimeout(this.liveTimer);
+      this.liveTimer = undefined;
+    }
     if (this.frame || this.liveTimer) return;
-    const wait = this.runState?.running ? this.lastRender + LIVE_REDRAW_MS - performance.now() : 0;
+    const wait = running ? this.lastRender + LIVE_REDRAW_MS - performance.now() : 0;
     if (wait > 0) {
       this.liveTimer = setTimeout(() => {
         this.liveTimer = undefined;
