@@ -7,7 +7,7 @@
 //   flock /tmp/pp-bench.lock flock /tmp/pp-vscode.lock node --import tsx bench/editor.bench.mjs \
 //     [--sections activation,keystrokes,cache,rss,streaming,fake-llm-chunking] [--sizes 10000,1000000]
 //     [--baseline main] [--models 2,5] [--rates 200,2000,5000] [--repeats 1] [--json FILE]
-//     [--vscode-settings '{"merge-conflict.decorators.enable":false}']
+//     [--vscode-settings '{"merge-conflict.decorators.enabled":false}']
 //
 // Needs `npm run build` first. `--baseline REF` also builds REF's extension (git archive into a
 // temp dir, this worktree's node_modules) and runs the streaming section against both, side by
@@ -174,7 +174,7 @@ async function runHost(fake, parts) {
 const ms = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
 
 function printActivation(a, r) {
-  console.log(`\n## activation (through VS Code's ext.activate(), in one host; load ${r.load.toFixed(1)})\n`);
+  console.log(`\n## activation (through VS Code's ext.activate(), in one host, once it was idle for 2 s (after ${ms(a.waitedForIdleMs)}); load ${r.load.toFixed(1)})\n`);
   console.log('| extension | activate() | ratio (target ≤ ×3) | require of the bundle alone |');
   console.log('|---|---:|---:|---:|');
   console.log(`| trivial, the host's first activations (warm-up, not counted: ${(a.warmUpMs ?? []).map((x) => x.toFixed(1)).join(', ')}) | | | |`);
