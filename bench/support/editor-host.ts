@@ -44,11 +44,6 @@ function timeRequire(file: string, n: number): number {
   }
 }
 
-/**
- * Ours against real trivial extensions (one command each, installed in the same extensions
- * folder), every one activated by the same host through `ext.activate()`: ours in the middle of
- * the trivial ones, so both see the same load. Then what our activation left in require.cache.
- */
 /** Waits until the host's thread has been idle (no 5 ms timer late by more than 5 ms) for `quietMs`, at most `maxMs`. */
 async function hostIdle(quietMs: number, maxMs: number): Promise<number> {
   const t0 = performance.now();
@@ -63,6 +58,11 @@ async function hostIdle(quietMs: number, maxMs: number): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * Ours against real trivial extensions (one command each, installed in the same extensions
+ * folder), every one activated by the same host through `ext.activate()`: ours in the middle of
+ * the trivial ones, so both see the same load. Then what our activation left in require.cache.
+ */
 async function activation(root: string) {
   // The host is busy at first (VS Code's own start, other extensions activating on start-up).
   const waitedForIdleMs = await hostIdle(2000, 30_000);
