@@ -1,11 +1,18 @@
-// The editor at scale, measured inside the harness's real VS Code (code-server + headless
-// Chromium, test/vscode/session.mjs) with the project's fake LLM server in this process.
+// The editor at scale (issue 16), measured inside the harness's real VS Code (code-server +
+// headless Chromium, test/vscode/session.mjs) with the project's fake LLM server in this process:
+// activation vs trivial extensions, our time per keystroke in 10 KB – 40 MB prompts, the answer
+// cache with 10k entries, host RSS over 10 runs, streaming N models at R tok/s, and the fake
+// server's chunking. Every figure in one run; `--sections` picks some.
 //
 //   flock /tmp/pp-bench.lock flock /tmp/pp-vscode.lock node --import tsx bench/editor.bench.mjs \
-//     [--sections streaming] [--baseline main] [--models 2,5] [--rates 200,2000,5000] [--repeats 1]
+//     [--sections activation,keystrokes,cache,rss,streaming,fake-llm-chunking] [--sizes 10000,1000000]
+//     [--baseline main] [--models 2,5] [--rates 200,2000,5000] [--repeats 1] [--json FILE]
+//     [--vscode-settings '{"merge-conflict.decorators.enabled":false}']
 //
 // Needs `npm run build` first. `--baseline REF` also builds REF's extension (git archive into a
-// temp dir, this worktree's node_modules) and runs every section against both, side by side.
+// temp dir, this worktree's node_modules) and runs the streaming section against both, side by
+// side. The extension-host sections (bench/support/editor-host.ts, run as the tests entry) run on
+// this worktree's build: activation, keystrokes and cache in one VS Code session, rss in another.
 //
 // The bench is a list of named SECTIONS; each gets `builds()` (the extension builds, made on first
 // call), the fake server and the arguments, and prints its own table.
@@ -15,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
 import { startSession, installSignalHandlers, closeAllSessions } from '../test/vscode/session.mjs';
 import { createUi, waitUntil } from '../test/vscode/ui-walk.mjs';
 import { paths } from '../test/vscode/paths.mjs';
@@ -29,6 +37,10 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: '2,5' },
     rates: { type: 'string', default: '200,2000,5000' },
     repeats: { type: 'string', default: '1' },
+    sizes: { type: 'string', default: '10000,100000,1000000,40000000' },
+    json: { type: 'string' },
+    // User settings (JSON) for the extension-host sessions, e.g. to turn another extension off.
+    'vscode-settings': { type: 'string' },
   },
 });
 
@@ -42,6 +54,26 @@ const log = (s) => console.error(`[bench] ${s}`);
 
 const SECTIONS = [
   {
+    name: 'activation',
+    describe: 'activate() through VS Code against trivial extensions in the same host; what activation loads',
+    run: (ctx) => hostSection(ctx, 'activation', printActivation),
+  },
+  {
+    name: 'keystrokes',
+    describe: 'our time per keystroke (change listener, CodeLens, hover, status bar) in prompts of --sizes characters; host stalls; the exact count of a large one',
+    run: (ctx) => hostSection(ctx, 'keystrokes', printKeystrokes),
+  },
+  {
+    name: 'cache',
+    describe: 'the answer cache with 10k entries: first write after a restart, eviction, hits, stats',
+    run: (ctx) => hostSection(ctx, 'cache', printCache),
+  },
+  {
+    name: 'rss',
+    describe: 'extension host RSS over 10 runs of Profile Prompt on two models (a session of its own)',
+    run: (ctx) => hostSection(ctx, 'rss', printRss),
+  },
+  {
     name: 'fake-llm-chunking',
     describe: "the fake server's stream chunking of a 20k-token answer: linear chunkText vs decoding every prefix (what it replaced)",
     run: chunkingSection,
@@ -52,6 +84,130 @@ const SECTIONS = [
     run: streamingSection,
   },
 ];
+
+// ---- Extension host sections ---------------------------------------------------------------------
+
+/** Sections of bench/support/editor-host.ts that share one VS Code session; rss gets its own. */
+const HOST_GROUPS = [['activation', 'keystrokes', 'cache'], ['rss']];
+const TRIVIAL_EXTENSIONS = 9;
+const hostResults = new Map();
+
+/** A real trivial extension (one command, activated by it), as VS Code installs one. */
+function trivialExtension(dir, i) {
+  const command = `ppBenchTrivial${i}.hello`;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: `trivial-${i}`, publisher: 'pp-bench', version: '0.0.1', engines: { vscode: '^1.90.0' }, main: './extension.js', activationEvents: [`onCommand:${command}`], contributes: { commands: [{ command, title: `Trivial ${i}` }] } }),
+  );
+  fs.writeFileSync(path.join(dir, 'extension.js'), `const vscode = require('vscode');\nexports.activate = (context) => { context.subscriptions.push(vscode.commands.registerCommand('${command}', () => 'hello')); };\n`);
+  return dir;
+}
+
+/** Runs the wanted sections of `name`'s group in one VS Code session (once), then prints `name`'s part. */
+async function hostSection({ fake, wanted }, name, print) {
+  const group = HOST_GROUPS.find((g) => g.includes(name)).filter((s) => wanted.includes(s));
+  const key = group.join(',');
+  if (!hostResults.has(key)) hostResults.set(key, runHost(fake, group));
+  const r = await hostResults.get(key);
+  if (r.error) log(`host sections ${key}: ${r.error}`);
+  if (r.vscode) log(`VS Code ${r.vscode}`);
+  if (r[name] !== undefined) print(r[name], r);
+  return r[name];
+}
+
+async function runHost(fake, parts) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-editor-host-bench-'));
+  const entry = path.join(dir, 'host.js');
+  try {
+    await esbuild.build({
+      entryPoints: [path.join(paths.root, 'bench', 'support', 'editor-host.ts')],
+      outfile: entry,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      logLevel: 'silent',
+    });
+    const workspace = path.join(dir, 'workspace');
+    fs.mkdirSync(workspace);
+    const out = path.join(dir, 'result.json');
+    const trivial = Array.from({ length: TRIVIAL_EXTENSIONS }, (_, i) => trivialExtension(path.join(dir, `trivial-${i}`), i));
+    const load = os.loadavg()[0];
+    let resolveExit;
+    const exited = new Promise((r) => (resolveExit = r));
+    const session = await startSession({
+      folder: workspace,
+      extensionDevelopmentPath: paths.root,
+      extensionTestsPath: entry,
+      extensions: [paths.lmTestExtension, ...trivial],
+      ...(args['vscode-settings'] ? { settings: JSON.parse(args['vscode-settings']) } : {}),
+      onExit: resolveExit,
+      env: {
+        PP_BENCH_OUT: out,
+        PP_BENCH_PARTS: parts.join(','),
+        PP_BENCH_LOG: path.join(dir, 'progress.log'),
+        PP_BENCH_ROOT: paths.root,
+        PP_BENCH_SIZES: args.sizes,
+        OPENAI_BASE_URL: fake.openaiBaseURL,
+        ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+        OPENAI_API_KEY: 'sk-test-openai',
+        ANTHROPIC_API_KEY: 'sk-ant-test',
+      },
+    });
+    try {
+      let timer;
+      const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('a timeout (15 min)'), 900_000)))]);
+      clearTimeout(timer);
+      if (code !== 0) log(`host session (${parts}) ended with ${code}`);
+    } finally {
+      await session.close();
+    }
+    const r = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : { error: 'no result' };
+    return { ...r, load };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ms = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+
+function printActivation(a, r) {
+  console.log(`\n## activation (through VS Code's ext.activate(), in one host, once it was idle for 2 s (after ${ms(a.waitedForIdleMs)}); load ${r.load.toFixed(1)})\n`);
+  console.log('| extension | activate() | ratio (target ≤ ×3) | require of the bundle alone |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| trivial, the host's first activations (warm-up, not counted: ${(a.warmUpMs ?? []).map((x) => x.toFixed(1)).join(', ')}) | | | |`);
+  console.log(`| trivial (median of ${a.trivialAllMs.length}, ours in the middle: ${a.trivialAllMs.map((x) => x.toFixed(1)).join(', ')}) | ${ms(a.trivialMs)} | | ${ms(a.requireTrivialMs)} |`);
+  console.log(`| Prompt Profiler (${(a.bundleBytes / 1024).toFixed(0)} KB dist/extension.js) | ${ms(a.oursMs)} | ${a.ratio === null ? '— (already active)' : `×${a.ratio.toFixed(1)}`} | ${ms(a.requireOursMs)} |`);
+  console.log(`\nloaded by our activation: ${a.loadedByActivation.join(', ') || 'nothing new'}; vendor files: ${a.vendorsLoadedByActivation.join(', ') || 'none'}`);
+}
+
+function printKeystrokes(rows, r) {
+  console.log(`\n## keystrokes (our time per keystroke, p50 / p95; load ${r.load.toFixed(1)})\n`);
+  console.log('| prompt | keystrokes | listener | CodeLens | hover | status bar | total | host stall: open / typing | exact figure after the last keystroke | lens while typing → after |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const pair = (c) => `${ms(c.p50)} / ${ms(c.p95)}`;
+  for (const k of rows) {
+    console.log(
+      `| ${(k.bytes / 1000).toLocaleString('en-US')} KB | ${k.strokes} | ${pair(k.listener)} | ${pair(k.lens)} | ${pair(k.hover)} | ${pair(k.status)} | ${pair(k.total)} | ${ms(k.openStallMs)} / ${ms(k.maxEventLoopStallMs)} | ${k.exactComplete ? ms(k.exactAfterLastKeystrokeMs) : 'never'} | ${k.lensTitleWhileTyping} → ${k.lensTitleAfter} |`,
+    );
+  }
+  console.log('\nlongest host stall while typing, by what was running when it ended:');
+  for (const k of rows) console.log(`  ${(k.bytes / 1000).toLocaleString('en-US')} KB: ${Object.entries(k.stallByPhase ?? {}).map(([p, v]) => `${p} ${ms(v)}`).join(' · ')}`);
+}
+
+function printCache(c) {
+  console.log(`\n## answer cache, ${c.entries.toLocaleString('en-US')} entries on disk\n`);
+  console.log(`first write after a restart: the caller waits ${ms(c.firstWrite.reportedAfterMs)}; the write + folder listing finish ${ms(c.firstWrite.backgroundMs)} later, in the background`);
+  console.log(`over maxEntries (evicting 5,000): the caller waits ${ms(c.evict.reportedAfterMs)}; eviction done after ${ms(c.evict.backgroundMs)}`);
+  console.log(`hit from disk (fresh instance) ${ms(c.diskHitMs)} · from memory ${ms(c.memoryHitMs)} · stats() ${ms(c.statsMs)} · stats({ rescan }) ${ms(c.rescanMs)}`);
+}
+
+function printRss(x) {
+  console.log(`\n## host RSS over ${x.runs} runs (MB)\n`);
+  console.log(`${x.rssMb.join(' → ')} · ${x.perRunMb.toFixed(1)} MB per run after the first · panel message log present: ${x.posted}`);
+}
 
 // ---- Fake server chunking ------------------------------------------------------------------------
 
@@ -363,6 +519,9 @@ function extensionBuilds() {
 async function main() {
   installSignalHandlers();
   const wanted = args.sections ? args.sections.split(',') : SECTIONS.map((s) => s.name);
+  const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
+  if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}: one of ${SECTIONS.map((s) => s.name).join(', ')}`);
+  const results = {};
   let builds;
   const getBuilds = () => (builds ??= extensionBuilds());
   const fake = await startFakeLlm();
@@ -370,8 +529,9 @@ async function main() {
   try {
     for (const s of SECTIONS.filter((x) => wanted.includes(x.name))) {
       log(`section ${s.name}: ${s.describe}`);
-      await s.run({ builds: getBuilds, fake, args });
+      results[s.name] = await s.run({ builds: getBuilds, fake, args, wanted });
     }
+    if (args.json) fs.writeFileSync(args.json, JSON.stringify(results, null, 2));
   } finally {
     await fake.close();
     await closeAllSessions();
@@ -380,3 +540,5 @@ async function main() {
 }
 
 await main();
+// A session's leftovers (a socket, esbuild's service) must not keep the bench alive after its tables.
+process.exit(process.exitCode ?? 0);

@@ -1,14 +1,16 @@
 // Inline estimates at scale, in the real VS Code: our own language id (the built-in Markdown
 // extension leaves `.prompt` files alone), VS Code's own prompt files counted as prompts, a
 // keystroke in a 1 MB prompt re-encoding one chunk (encoder calls counted through an injected
-// encoding), and typing in another document costing the CodeLens nothing.
+// encoding), a large prompt counted in the count worker (approximate and labelled while typing,
+// exact once typing stops), and typing in another document costing the CodeLens nothing.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatInt, formatUsd } from '../../src/core/format';
 import type { CountingEncoding } from '../../src/core/prompt/chunked';
 import type { PromptProfilerApi } from '../../src/extension/extension';
-import { PromptDocuments } from '../../src/extension/inline/promptDocuments';
+import { APPROXIMATE_METHOD, PromptDocuments } from '../../src/extension/inline/promptDocuments';
 import { GPT, HAIKU, enc, expectedCost, fake, getApi, openaiPromptTokens, restoreSettings, sleep, useModels, waitFor, workspaceUri } from './helpers';
 import { promptLines } from '../unit/support/promptText';
 
@@ -130,6 +132,44 @@ describe('inline estimates at scale', function () {
       assert.ok(stats.chars <= doc.lineAt(line).text.length + 1, `${stats.chars} characters encoded`);
       const now = openaiPromptTokens([{ role: 'user', content: doc.getText().trim() }]);
       assert.deepEqual([after.counts.get(GPT)?.tokens, after.counts.get(HAIKU)?.tokens], [now, Math.ceil(now * 1.1)]);
+    } finally {
+      documents.dispose();
+      await revertAndClose(doc);
+    }
+  });
+
+  it('a large prompt is counted in the worker: approximate and labelled while typing, exact (js-tiktoken) once typing stops', async () => {
+    const lines = promptLines(600_000, 23);
+    const editor = await writeAndOpen('large-worker.prompt', lines.join('\n'));
+    const doc = editor.document;
+    // The extension's own dist/countWorker.js, with the size limit lowered so a 600 KB file goes to
+    // it, and sent in slices of 200 lines so that the keystrokes land while it is being loaded.
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const documents = new PromptDocuments({ largeDocumentChars: 100_000, loadLinesPerSlice: 200, workerFile: path.join(root, 'dist', 'countWorker.js') });
+    const exactNow = () => openaiPromptTokens([{ role: 'user', content: doc.getText().trim() }]);
+    const told: number[] = [];
+    documents.onDidCount(() => told.push(doc.version));
+    try {
+      const first = await documents.counts(doc, [GPT, HAIKU]);
+      assert.equal(first.complete, false);
+      assert.deepEqual(first.counts.get(GPT), { tokens: Math.ceil(doc.getText().length / 4), estimated: true, method: APPROXIMATE_METHOD });
+
+      // Typing as the lenses ask after every keystroke: each count supersedes the one before.
+      // Lines near the start, the middle and the end: before, across and after what was sent.
+      for (const at of [3, Math.floor(lines.length / 2), lines.length - 3, 40, Math.floor(lines.length / 3)]) {
+        await editor.edit((b) => b.insert(new vscode.Position(at, 0), 'Line one\nand two '));
+        const typing = await documents.counts(doc, [GPT, HAIKU]);
+        assert.equal(typing.version, doc.version);
+        if (!typing.complete) assert.equal(typing.counts.get(GPT)?.method, APPROXIMATE_METHOD);
+      }
+      const version = doc.version;
+      await waitFor('the worker to say the count is exact', () => told.includes(version), 60_000, 50);
+      const exact = await documents.counts(doc, [GPT, HAIKU]);
+      const expected = exactNow();
+      assert.deepEqual(
+        [exact.version, exact.complete, exact.counts.get(GPT)?.tokens, exact.counts.get(GPT)?.estimated, exact.counts.get(HAIKU)?.tokens],
+        [version, true, expected, false, Math.ceil(expected * 1.1)],
+      );
     } finally {
       documents.dispose();
       await revertAndClose(doc);

@@ -151,21 +151,38 @@ describe('ChunkedPrompt', () => {
       assert.equal(after.tokens, expectedChatTokens('o200k_base', edited));
     });
 
-    it('every model on one encoding shares one pass, and a deadline gives an approximate figure that completes later', () => {
+    it('every model on one encoding shares one pass, and a budget gives an approximate figure that completes later', () => {
       const { encoding, stats } = counting('o200k_base', (s) => real.count(s));
       const chunked = new ChunkedPrompt(lines);
-      const partial = chunked.chatTokens(encoding, { deadline: performance.now() + 5 });
+      const partial = chunked.chatTokens(encoding, { budgetMs: 5 });
       assert.equal(partial.complete, false);
       const encodedSoFar = stats.calls;
-      assert.ok(encodedSoFar < chunked.chunkCount, 'the deadline stopped the pass');
+      assert.ok(encodedSoFar < chunked.chunkCount, 'the budget stopped the pass');
       let result = partial;
-      while (!result.complete) result = chunked.chatTokens(encoding, { deadline: performance.now() + 5 });
+      while (!result.complete) result = chunked.chatTokens(encoding, { budgetMs: 5 });
       const exact = new ChunkedPrompt(lines).chatTokens(real).tokens;
       assert.equal(result.tokens, exact);
       assert.ok(Math.abs(partial.tokens - exact) / exact < 0.5, `the approximation (${partial.tokens}) is in the right range of ${exact}`);
       const calls = stats.calls;
       chunked.chatTokens(encoding);
       assert.equal(stats.calls, calls, 'a second model on o200k_base reuses the pass');
+    });
+
+    it('every call with a budget encodes at least one new chunk, however long the walk over the counted ones takes', () => {
+      // A spent budget (0 ms): a count that checked the clock before its first chunk made no
+      // progress once walking the counted chunks outlasted the budget (a 40 MB document never completed).
+      const { encoding, stats } = counting('o200k_base', (s) => real.count(s));
+      const chunked = new ChunkedPrompt(lines.slice(0, 200));
+      let calls = 0;
+      let result;
+      do {
+        const before = stats.calls;
+        result = chunked.chatTokens(encoding, { budgetMs: 0 });
+        calls++;
+        assert.ok(stats.calls > before, `call ${calls} encoded a chunk`);
+      } while (!result.complete);
+      assert.ok(calls > 1 && calls <= chunked.chunkCount, `${calls} calls for ${chunked.chunkCount} chunks`);
+      assert.equal(result.tokens, new ChunkedPrompt(lines.slice(0, 200)).chatTokens(real).tokens);
     });
   });
 });

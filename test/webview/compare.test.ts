@@ -343,7 +343,8 @@ describe('comparison table in Chromium', function () {
     const queued = await row('openai:gpt-4o');
     assert.deepEqual([queued.status, queued.ttft], ['○ queued', '—']);
     await panel.send({ type: 'patch', runId: 200, running: true, patches: [{ index: 0, set: { outputTokens: 30, outputTokensPerSec: 55 } }, { index: 1, set: { status: 'streaming', ttftMs: 505 } }] });
-    await panel.frames(3);
+    // While running, the table is redrawn at most every 250 ms: wait for the patch to show.
+    for (let i = 0; i < 100 && (await row('openai:gpt-4o')).status !== '● streaming'; i++) await panel.frames(1);
     const mini = await row('openai:gpt-4o-mini');
     assert.deepEqual([mini.rate, mini.input, mini.output], ['≈ 55', '—', '≈ 30']);
     const started = await row('openai:gpt-4o');

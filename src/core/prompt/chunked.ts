@@ -45,8 +45,22 @@ export interface ChunkedCount {
 }
 
 export interface ChunkedCountOptions {
-  /** performance.now() after which no further chunk is encoded (the rest is approximated). */
-  deadline?: number;
+  /**
+   * Milliseconds of encoding allowed, counted from the first chunk this call encodes (the rest is
+   * approximated). At least one chunk is encoded per call, so that every call makes progress:
+   * on a large document the walk over the chunks already counted can itself outlast a budget
+   * counted from the call's start, and such a count never completed.
+   */
+  budgetMs?: number;
+}
+
+interface CountState {
+  complete: boolean;
+  budgetMs?: number;
+  /** performance.now() past which no further chunk is encoded; set by the first chunk encoded. */
+  until?: number;
+  /** The budget is spent: the remaining chunks are approximated without looking at the clock. */
+  spent: boolean;
 }
 
 const OPEN_VARIABLE_AT_END = /\{\{\s*(?:[A-Za-z_][\w.-]*)?\s*$/;
@@ -215,14 +229,14 @@ export class ChunkedPrompt {
   }
 
   /**
-   * Prompt tokens of the document on `encoding`, chat framing included. With a deadline, chunks
-   * not encoded by then count as ≈ chars / 4 and `complete` is false: call again to go on.
+   * Prompt tokens of the document on `encoding`, chat framing included. With a budget, chunks
+   * not encoded within it count as ≈ chars / 4 and `complete` is false: call again to go on.
    */
   chatTokens(encoding: CountingEncoding, options: ChunkedCountOptions = {}): ChunkedCount {
     const done = this.results.get(encoding.name);
     if (done !== undefined) return { tokens: done, complete: true };
     const meta = this.meta;
-    const state = { complete: true, deadline: options.deadline };
+    const state: CountState = { complete: true, budgetMs: options.budgetMs, spent: false };
     let total = REPLY_PRIMING;
     const frame = (role: Role, content: number) => {
       total += TOKENS_PER_MESSAGE + this.roleTokens(encoding, role) + content;
@@ -266,7 +280,7 @@ export class ChunkedPrompt {
   }
 
   /** Tokens of a message's content: its chunks joined, trimmed, variables filled. */
-  private groupTokens(encoding: CountingEncoding, chunks: Chunk[], joiner: string, variables: Record<string, string>, state: { complete: boolean; deadline?: number }): number {
+  private groupTokens(encoding: CountingEncoding, chunks: Chunk[], joiner: string, variables: Record<string, string>, state: CountState): number {
     // Only the first chunk may be blank or start with whitespace; only the last may end with it.
     const first = chunks[0].blank ? 1 : 0;
     const last = chunks.length - 1;
@@ -281,10 +295,14 @@ export class ChunkedPrompt {
     return sum;
   }
 
-  private chunkTokens(encoding: CountingEncoding, chunk: Chunk, variant: Variant, key: string, joiner: string, variables: Record<string, string>, state: { complete: boolean; deadline?: number }): number {
-    if (state.deadline !== undefined && performance.now() > state.deadline) {
-      state.complete = false;
-      return Math.ceil(chunk.chars / 4);
+  private chunkTokens(encoding: CountingEncoding, chunk: Chunk, variant: Variant, key: string, joiner: string, variables: Record<string, string>, state: CountState): number {
+    if (state.budgetMs !== undefined) {
+      if (!state.spent && state.until !== undefined && performance.now() > state.until) state.spent = true;
+      if (state.spent) {
+        state.complete = false;
+        return Math.ceil(chunk.chars / 4);
+      }
+      state.until ??= performance.now() + state.budgetMs;
     }
     let text = chunk.lines.join(joiner);
     if (variant === 'trim') text = text.trim();

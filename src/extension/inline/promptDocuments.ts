@@ -53,6 +53,8 @@ export interface PromptDocumentsOptions {
   workerFile?: string;
   workerExecArgv?: string[];
   largeDocumentChars?: number;
+  /** Lines sent to the worker at a time while a large document is first loaded. */
+  loadLinesPerSlice?: number;
 }
 
 interface Tracked {
@@ -65,8 +67,10 @@ interface Tracked {
   remote?: {
     doc: WorkerDocument;
     loaded: Promise<boolean>;
-    /** Lines are still being sent: edits meanwhile are read with the rest, not forwarded. */
+    /** Lines are still being sent. */
     loading: boolean;
+    /** While loading: the worker holds lines [0, sent) of the document as it is now. */
+    sent: number;
     last?: WorkerCounts & { version: number };
     chars: number;
     /** The count asked for this version, shared by everyone who asks meanwhile. */
@@ -107,11 +111,11 @@ export class PromptDocuments extends Disposable {
       const prompt = t.prompt;
       for (const name of encodingNames) {
         const encoding = await this.loadEncoding(name);
-        let r = prompt.chatTokens(encoding, { deadline: performance.now() + SLICE_MS });
+        let r = prompt.chatTokens(encoding, { budgetMs: SLICE_MS });
         while (!r.complete && options.waitForExact) {
           await new Promise((resolve) => setImmediate(resolve));
           if (this.tracked.get(key(doc)) !== t) break;
-          r = prompt.chatTokens(encoding, { deadline: performance.now() + SLICE_MS });
+          r = prompt.chatTokens(encoding, { budgetMs: SLICE_MS });
         }
         if (!r.complete) this.finishLater(doc, t, name);
         raw.set(name, r);
@@ -165,34 +169,34 @@ export class PromptDocuments extends Disposable {
     if (chars <= this.largeChars) fresh.prompt = new ChunkedPrompt(doc.getText().split(eol), eol);
     else {
       this.worker ??= new CountWorkerClient(this.options.workerFile ?? path.join(__dirname, 'countWorker.js'), this.options.workerExecArgv);
-      fresh.remote = { doc: this.worker.open(eol, []), chars, loading: true, loaded: Promise.resolve(false) };
-      fresh.remote.loaded = this.load(doc, fresh);
+      fresh.remote = { doc: this.worker.open(eol, []), chars, loading: true, sent: 0, loaded: Promise.resolve(false) };
     }
+    // Tracked before the load starts: it runs up to its first pause now, and stops once the
+    // document it loads is no longer the tracked one (every large document's load stopped at
+    // once, so the worker never held a line and the exact count never came).
     this.tracked.set(k, fresh);
+    if (fresh.remote) fresh.remote.loaded = this.load(doc, fresh);
     return fresh;
   }
 
   /**
-   * Sends a large document's lines to the worker a slice at a time, yielding between slices.
-   * Edited meanwhile: what is there now goes in one piece (one short stall) rather than a load
-   * that typing would restart forever. False if the document was closed.
+   * Sends a large document's lines to the worker a slice at a time, yielding between slices,
+   * always the lines of the document as it is now: an edit meanwhile goes to the worker only for
+   * the lines it already holds (onChange), so typing neither restarts the load nor makes it send
+   * the whole text at once. False if the document was closed.
    */
   private async load(doc: vscode.TextDocument, t: Tracked): Promise<boolean> {
     const remote = t.remote!;
-    const version = doc.version;
-    const eol = t.eol;
-    for (let line = 0; line < t.lineCount; line += LOAD_LINES_PER_SLICE) {
+    while (remote.sent < doc.lineCount) {
       if (this.tracked.get(key(doc)) !== t) return false;
-      if (doc.version !== version) {
-        remote.doc.close();
-        remote.doc = this.worker!.open(eol, [], doc.getText());
-        break;
-      }
-      const end = Math.min(t.lineCount, line + LOAD_LINES_PER_SLICE);
-      const range = new vscode.Range(line, 0, end - 1, doc.lineAt(end - 1).text.length);
-      remote.doc.append(doc.getText(range).split(eol));
+      const start = remote.sent;
+      const end = Math.min(doc.lineCount, start + (this.options.loadLinesPerSlice ?? LOAD_LINES_PER_SLICE));
+      const range = new vscode.Range(start, 0, end - 1, doc.lineAt(end - 1).text.length);
+      remote.doc.append(doc.getText(range).split(t.eol));
+      remote.sent = end;
       await new Promise((resolve) => setImmediate(resolve));
     }
+    if (this.tracked.get(key(doc)) !== t) return false;
     t.version = doc.version;
     t.lineCount = doc.lineCount;
     remote.chars = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
@@ -243,7 +247,7 @@ export class PromptDocuments extends Disposable {
     const step = async () => {
       const encoding = await this.loadEncoding(name);
       if (this.tracked.get(key(doc)) !== t) return this.pendingRefresh.delete(k);
-      const r = t.prompt!.chatTokens(encoding, { deadline: performance.now() + SLICE_MS });
+      const r = t.prompt!.chatTokens(encoding, { budgetMs: SLICE_MS });
       if (!r.complete) return void setImmediate(() => void step());
       this.pendingRefresh.delete(k);
       this.counted.fire(doc.uri);
@@ -254,19 +258,25 @@ export class PromptDocuments extends Disposable {
   private onChange(e: vscode.TextDocumentChangeEvent): void {
     // Not a document we count: nothing to do (typing in any other file costs one map lookup).
     const t = this.tracked.get(key(e.document));
-    if (!t || !e.contentChanges.length || t.remote?.loading) return;
+    if (!t || !e.contentChanges.length) return;
     const edit = lineEdit(e.contentChanges, t.lineCount);
     const doc = e.document;
     if (!edit || (doc.eol === vscode.EndOfLine.CRLF) !== (t.eol === '\r\n')) {
       this.forget(doc.uri);
       return;
     }
+    const remote = t.remote;
+    // While loading, the worker holds lines [0, sent): only the part of an edit inside them is
+    // sent (the rest is read with the lines still to come).
+    const deleteCount = remote?.loading ? Math.max(0, Math.min(edit.deleteCount, remote.sent - edit.start)) : edit.deleteCount;
+    const insertCount = remote?.loading && edit.start >= remote.sent ? 0 : edit.insertCount;
     const insert: string[] = [];
-    for (let i = edit.start; i < edit.start + edit.insertCount; i++) insert.push(doc.lineAt(i).text);
+    for (let i = edit.start; i < edit.start + insertCount; i++) insert.push(doc.lineAt(i).text);
     if (t.prompt) t.prompt.edit(edit.start, edit.deleteCount, insert);
     else {
-      t.remote!.doc.edit(edit.start, edit.deleteCount, insert);
-      for (const c of e.contentChanges) t.remote!.chars += c.text.length - c.rangeLength;
+      if (insertCount || deleteCount) remote!.doc.edit(edit.start, deleteCount, insert);
+      if (remote!.loading && edit.start < remote!.sent) remote!.sent = Math.max(remote!.sent + edit.insertCount - edit.deleteCount, edit.start + edit.insertCount);
+      for (const c of e.contentChanges) remote!.chars += c.text.length - c.rangeLength;
     }
     t.lineCount = doc.lineCount;
     t.version = doc.version;

@@ -19,12 +19,21 @@ function answerLabel(c: ColumnState): string {
   return `${c.modelId}${c.repeat > 0 ? ` run ${c.repeat + 1}` : ''}`;
 }
 
+/**
+ * While a run streams, the table is rebuilt at most this often: every patch (≈ 30 a second with
+ * five models) rebuilt it and laid the page out again, outside the panel's render budget, while
+ * its live figures move at the host's tick.
+ */
+const LIVE_REDRAW_MS = 250;
+
 export class CompareView {
   readonly root: HTMLElement;
   private runState: PanelState | undefined;
   private analysis: AnalysisView | undefined;
   private view: CompareViewState = { sort: null, a: null, b: null, focus: false, diff: false };
   private frame = 0;
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastRender = -Infinity;
   private readonly narrowQuery = window.matchMedia(NARROW_QUERY);
 
   private readonly note = h('span', { class: 'compare-note', attrs: { 'aria-live': 'polite' } });
@@ -166,9 +175,23 @@ export class CompareView {
     this.invalidate();
   }
 
-  /** The run's figures changed (a patch): redraw in the next frame. */
+  /** The run's figures changed (a patch): redraw in the next frame (while running, LIVE_REDRAW_MS after the last). */
   invalidate(): void {
-    if (this.frame) return;
+    const running = !!this.runState?.running;
+    // The run ended: its final figures go in the next frame, not at the live pace.
+    if (!running && this.liveTimer) {
+      clearTimeout(this.liveTimer);
+      this.liveTimer = undefined;
+    }
+    if (this.frame || this.liveTimer) return;
+    const wait = running ? this.lastRender + LIVE_REDRAW_MS - performance.now() : 0;
+    if (wait > 0) {
+      this.liveTimer = setTimeout(() => {
+        this.liveTimer = undefined;
+        this.invalidate();
+      }, wait);
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.render();
@@ -192,6 +215,8 @@ export class CompareView {
   private renderNow(): void {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
     this.render();
   }
 
@@ -217,6 +242,7 @@ export class CompareView {
   }
 
   private render(): void {
+    this.lastRender = performance.now();
     const state = this.runState;
     const columns = state?.columns ?? [];
     show(this.root, columns.length > 0);
