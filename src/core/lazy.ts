@@ -1,4 +1,4 @@
-// Heavy dependencies (the SDKs, the price data, YAML, csv-parse) are loaded on first use, not
+// Heavy dependencies (the SDKs, the price data, YAML, csv-parse, glob matchers) are loaded on first use, not
 // when a bundle starts: the extension host activates us on every Markdown file, and most of
 // those activations never send a prompt. esbuild.js puts each in its own file (dist/vendor/).
 // A `require` inside a function is what keeps it lazy: a top-level import would be hoisted to
@@ -24,3 +24,6 @@ export const genaiPrices = once(() => require('@pydantic/genai-prices') as typeo
 export const yaml = once(() => require('yaml') as typeof import('yaml'));
 export const redis = once(() => require('redis') as typeof import('redis'));
 export const csvParse = once(() => require('csv-parse') as typeof import('csv-parse'));
+// The glob and .gitignore matchers of the cost checks: the editor needs them only where a budget or traffic glob applies.
+export const picomatch = once(() => require('picomatch') as typeof import('picomatch'));
+export const ignore = once(() => require('ignore') as typeof import('ignore'));

@@ -1,7 +1,7 @@
 // Which files hold prompts: the `prompts` globs (default prompt files and Markdown), minus what
 // `.gitignore` files ignore, optionally narrowed to the paths named on the command line.
-import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import type { Ignore } from 'ignore';
+import { ignore, picomatch } from '../lazy';
 import { findPromptBlocks } from '../prompt';
 import type { FoundPrompt, PromptTree } from './types';
 
@@ -15,7 +15,7 @@ export const isMarkdown = (file: string) => /\.(md|markdown)$/i.test(file) && !/
 
 /** A glob matcher with the check's options (dot files included). */
 export function globMatcher(glob: string): (path: string) => boolean {
-  return picomatch(glob, MATCH_OPTIONS);
+  return picomatch()(glob, MATCH_OPTIONS);
 }
 
 /** `a/b/c` is within `a/b`; every path is within `.` or ``. */
@@ -50,7 +50,7 @@ async function gitignoreFilter(tree: PromptTree, gitignores: string[]): Promise<
     const text = await tree.readFile(g);
     if (text === undefined) continue;
     const dir = g.includes('/') ? g.slice(0, g.lastIndexOf('/')) : '';
-    rules.push({ dir, ig: ignore().add(text) });
+    rules.push({ dir, ig: ignore()().add(text) });
   }
   return (file) =>
     rules.some(({ dir, ig }) => {
