@@ -27,7 +27,8 @@ import { startSession, installSignalHandlers, closeAllSessions } from '../test/v
 import { createUi, waitUntil } from '../test/vscode/ui-walk.mjs';
 import { paths } from '../test/vscode/paths.mjs';
 import { startFakeLlm } from '../test/fake-llm/server.ts';
-import { capTokens, chunkText, chunkTextByPrefix, prng } from '../test/fake-llm/textgen.ts';
+import { prng } from '../test/fake-llm/prng.ts';
+import { capTokens, chunkText, chunkTextByPrefix } from '../test/fake-llm/textgen.ts';
 import { countText } from '../test/fake-llm/tokens.ts';
 
 const { values: args } = parseArgs({

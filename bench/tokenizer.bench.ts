@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { prng } from '../test/fake-llm/textgen';
+import { prng } from '../test/fake-llm/prng';
 
 type Lib = 'js-tiktoken' | 'gpt-tokenizer';
 type EncodingName = 'o200k_base' | 'cl100k_base';

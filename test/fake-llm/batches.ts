@@ -11,7 +11,8 @@
 // `errored` result with an invalid_request_error), the rest of the batch succeeding.
 import { BadRequest, anthropicErrorBody, openaiErrorBody, type Engine, type OpenAIUsage } from './engine';
 import { sendError, sendJson, sendRaw, type Ctx } from './http';
-import { hashString, prng } from './textgen';
+import { prng } from './prng';
+import { hashString } from './textgen';
 import type { BatchAdvanceOptions, Vendor } from './types';
 
 interface BatchRoute {

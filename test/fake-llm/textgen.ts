@@ -1,4 +1,5 @@
 // Deterministic reply text: a seeded PRNG over a small vocabulary.
+import { prng } from './prng';
 import { decodeTokens, encodeText, tokenByteLengths, type EncodingName } from './tokens';
 
 /** FNV-1a 32-bit hash of a string. */
@@ -9,18 +10,6 @@ export function hashString(s: string, seed = 0): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
-}
-
-/** mulberry32 PRNG returning floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = (

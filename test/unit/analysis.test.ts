@@ -28,7 +28,7 @@ import {
 import { PriceBook } from '../../src/core/pricing';
 import type { RunResult } from '../../src/core/run';
 import type { Usage } from '../../src/core/types';
-import { prng } from '../fake-llm/textgen';
+import { prng } from '../fake-llm/prng';
 
 export const SEED_OPTIONS: ParetoPoint[] = [
   { name: 'GPT-4 no caching', latencyP95: 2.5, costPer1k: 10.0, quality: 0.92 },

@@ -8,7 +8,7 @@ import o200kRanks from 'js-tiktoken/ranks/o200k_base';
 import { ChunkedPrompt, type CountingEncoding } from '../../src/core/prompt/chunked';
 import { parsePrompt } from '../../src/core/prompt';
 import { loadEncoding, type EncodingName } from '../../src/core/tokens';
-import { prng } from '../fake-llm/textgen';
+import { prng } from '../fake-llm/prng';
 import { promptLines } from './support/promptText';
 
 const reference: Record<EncodingName, Tiktoken> = { o200k_base: new Tiktoken(o200kRanks), cl100k_base: new Tiktoken(cl100kRanks) };

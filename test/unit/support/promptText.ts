@@ -2,17 +2,7 @@
 // sections, `{{variables}}`, and the line starts the chunking rule must get right (blank lines,
 // indentation, '/', '{', punctuation at line ends, special-token strings).
 
-/** mulberry32, as in test/fake-llm/textgen.ts (not imported: that module loads a tokenizer). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../fake-llm/prng';
 
 const WORDS = 'the a prompt model cost token cache answer stream latency price input output system user budget count'.split(' ');
 const SPECIAL = [
