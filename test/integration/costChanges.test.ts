@@ -2,7 +2,7 @@
 // git-repo/ folder is a git repository (test/vscode/run.mjs commits its fixtures), so a committed
 // prompt edited in the editor shows its exact Δ vs HEAD and its monthly figure (at the front
 // matter's calls_per_day:) in the CodeLens and at the top of the hover; a new file there is "new
-// vs HEAD"; a prompt outside any repository and without traffic gets neither. Show Cost Changes
+// vs HEAD"; a prompt outside any repository and without traffic gets neither (and is not counted again). Show Cost Changes
 // lists the edit and opens the diff, and a budget of prompt-profiler.json broken by the edit is
 // a warning in the Problems view. Token counts are checked against js-tiktoken.
 import * as assert from 'node:assert/strict';
@@ -108,6 +108,8 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     const titles = await lensTitles(outside.uri);
     assert.equal(titles.length, 2, titles.join(' | '));
     assert.ok(!(await hoverText(outside.uri, new vscode.Position(0, 2))).includes('Per month'), 'no cost section in its hover');
+    // Nothing to show, so nothing counted for it (the inline estimates count it already).
+    assert.deepEqual((await api.costChanges.forDocument(outside))?.prompts, [], 'the cost changes counted a prompt they show nothing for');
   });
 
   it('Show Cost Changes lists the edited prompt with its Δ/month and opens the diff of HEAD vs the working copy', async () => {

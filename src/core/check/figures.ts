@@ -37,10 +37,11 @@ export async function checkTree(tree: PromptTree, settings: CheckSettings, engin
 }
 
 /** The figures of every prompt of one file's text. */
-export async function figuresOfFile(file: string, text: string, settings: CheckSettings, engine: Estimator): Promise<PromptFigures[]> {
+/** `found`: the file's prompts, when the caller has them already. */
+export async function figuresOfFile(file: string, text: string, settings: CheckSettings, engine: Estimator, found = promptsOfFile(file, text)): Promise<PromptFigures[]> {
   // A Markdown file's own front matter (calls_per_day:) covers its blocks.
   const fileMeta = isMarkdown(file) ? parsePrompt(text) : undefined;
-  return Promise.all(promptsOfFile(file, text).map((p) => figuresOfPrompt(p, settings, engine, fileMeta?.callsPerDay)));
+  return Promise.all(found.map((p) => figuresOfPrompt(p, settings, engine, fileMeta?.callsPerDay)));
 }
 
 async function figuresOfPrompt(prompt: FoundPrompt, settings: CheckSettings, engine: Estimator, fileCallsPerDay?: number): Promise<PromptFigures> {

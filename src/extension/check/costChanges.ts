@@ -8,13 +8,15 @@ import {
   compareAndCheck,
   figuresOfFile,
   globMatcher,
+  mostSpecific,
+  promptsOfFile,
   type Breach,
   type CheckSettings,
   type PromptChange,
   type PromptFigures,
 } from '../../core/check';
 import { isPromptLanguage } from '../constants';
-import { gitApi, headText, type GitAPI, type GitRepository } from '../git/gitApi';
+import { gitApi, headText, type GitAPI, type GitRepository, type HeadText } from '../git/gitApi';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import type { ProjectConfig } from './projectConfig';
@@ -36,6 +38,12 @@ export interface DocumentCosts {
   breaches: Breach[];
 }
 
+/** A file at HEAD: its text, and its figures counted on first use. */
+interface HeadVersion {
+  text(): Promise<HeadText>;
+  figures(): Promise<PromptFigures[] | undefined>;
+}
+
 export interface CostChangeItem {
   uri: vscode.Uri;
   change: PromptChange;
@@ -45,7 +53,7 @@ export interface CostChangeItem {
 
 export class CostChanges extends Disposable {
   private readonly memo = new LRUCache<string, Promise<DocumentCosts | undefined>>({ max: 200 });
-  private readonly heads = new LRUCache<string, Promise<PromptFigures[] | undefined>>({ max: 200 });
+  private readonly heads = new LRUCache<string, HeadVersion>({ max: 200 });
   private readonly emitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when a base or a setting changed: figures shown should be asked again. */
   readonly onDidChange = this.emitter.event;
@@ -117,21 +125,49 @@ export class CostChanges extends Disposable {
   }
 
   /**
-   * The figures of the file's HEAD version ([] when HEAD has no such file; undefined outside a
-   * repository), read once per HEAD and settings: typing does not run `git show` again.
+   * The file at HEAD (`none` outside a repository, `untracked` when HEAD has no such file) and
+   * its figures ([] for an untracked file; undefined outside a repository), each on first use.
+   * Read once per HEAD and settings: typing does not run `git show` again.
    */
-  private headFigures(uri: vscode.Uri, file: string, settings: CheckSettings): Promise<PromptFigures[] | undefined> {
+  private head(uri: vscode.Uri, file: string, settings: CheckSettings): HeadVersion {
     const key = `${uri.toString()}#${this.generation}`;
-    let p = this.heads.get(key);
-    if (!p) {
-      p = (async () => {
-        const head = await headText(await this.api(), uri);
-        return head.kind === 'none' ? undefined : head.kind === 'text' ? figuresOfFile(file, head.text, settings, this.services.engine) : [];
-      })();
-      p.catch(() => this.heads.delete(key));
-      this.heads.set(key, p);
+    let head = this.heads.get(key);
+    if (!head) {
+      let text: Promise<HeadText> | undefined;
+      let figures: Promise<PromptFigures[] | undefined> | undefined;
+      const entry: HeadVersion = {
+        text: () => {
+          if (!text) {
+            text = this.api().then((api) => headText(api, uri));
+            text.catch(() => this.heads.delete(key));
+          }
+          return text;
+        },
+        figures: () => {
+          if (!figures) {
+            figures = entry.text().then((h) => (h.kind === 'none' ? undefined : h.kind === 'text' ? figuresOfFile(file, h.text, settings, this.services.engine) : []));
+            figures.catch(() => (figures = undefined));
+          }
+          return figures;
+        },
+      };
+      head = entry;
+      this.heads.set(key, head);
     }
-    return p;
+    return head;
+  }
+
+  /**
+   * Whether the editor could show anything for this text: a figure per month (traffic known),
+   * a change vs HEAD, or a budget. Otherwise nothing is counted: the lens and hover would show
+   * nothing of it, and the inline estimates count the prompt already.
+   */
+  private async worthCounting(file: string, text: string, settings: CheckSettings, head: HeadVersion): Promise<boolean> {
+    if (settings.budgets?.length || settings.defaultCallsPerDay !== undefined || mostSpecific(settings.traffic, file)) return true;
+    // Front matter may name the traffic (calls_per_day:); a prompt's or a Markdown file's.
+    if (text.includes('calls_per_day')) return true;
+    const base = await head.text();
+    return base.kind === 'untracked' || (base.kind === 'text' && base.text !== text);
   }
 
   /** `withoutPrompts`: compare a text with no prompt left too (Show Cost Changes lists deletions). */
@@ -139,11 +175,13 @@ export class CostChanges extends Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const file = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path.split('/').pop()!;
     const settings = await this.project.settingsFor(folder);
-    const engine = this.services.engine;
-    const prompts = text === undefined ? [] : await figuresOfFile(file, text, settings, engine);
+    const head = this.head(uri, file, settings);
+    const nothing: DocumentCosts = { file, prompts: [], changes: undefined, breaches: [] };
+    const found = text === undefined ? [] : promptsOfFile(file, text);
     // A Markdown file without ```prompt blocks has nothing to show: no git work for it.
-    if (!prompts.length && !withoutPrompts) return { file, prompts, changes: undefined, breaches: [] };
-    const base = await this.headFigures(uri, file, settings);
+    if (!withoutPrompts && (!found.length || !(await this.worthCounting(file, text!, settings, head)))) return nothing;
+    const prompts = await figuresOfFile(file, text ?? '', settings, this.services.engine, found);
+    const base = await head.figures();
     const { changes, breaches } = compareAndCheck(prompts, base && { name: HEAD, prompts: base }, settings.budgets);
     return { file, prompts, changes, breaches };
   }
