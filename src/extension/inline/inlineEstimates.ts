@@ -5,10 +5,9 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type * as vscode from 'vscode';
-import { toRequest, type Estimate } from '../../core/engine';
+import { toRequest, VSCODE_PROVIDER, type Estimate } from '../../core/engine';
 import { parsePrompt } from '../../core/prompt';
 import type { Services } from '../services';
-import { VSCODE_PROVIDER } from '../../core/engine';
 import { PromptDocuments } from './promptDocuments';
 
 export interface DocumentEstimates {
