@@ -6,7 +6,7 @@
 // in a fresh process. Printed side by side: reported p50/p95/max against the server's truth, the
 // per-call error, the first call's error and wall ÷ ideal (⌈N/C⌉ × latency; wallMs starts after
 // the CLI's start-up and tokenizer preload).
-//   npm run build && flock /tmp/pp-bench.lock npx tsx bench/fidelity.bench.ts [--requests 1000] [--concurrency 1,10,50,100] [--first-calls 3] [--cpu-prof DIR] [--dump DIR]
+//   npm run build && flock /tmp/pp-bench.lock npx tsx bench/fidelity.bench.ts [--requests 1000] [--concurrency 1,10,50,100] [--first-calls 3] [--floors fetch,http,sdk-fetch,sdk-http] [--cpu-prof DIR] [--dump DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -67,13 +67,27 @@ function cli(args: string[], cwd: string, url: string, nodeArgs: string[] = []):
   });
 }
 
-/** The floor: a bare fetch client (bench/support/floor-client.mjs) at the same concurrency. */
-function floor(url: string, n: number, c: number): Promise<{ latencies: number[]; wallMs: number }> {
+/**
+ * The floors: clients without the engine at the same concurrency (bench/support): bare fetch and
+ * bare node:http (what the machine and that HTTP client add), and the OpenAI SDK over either
+ * (what the SDK adds, and what our choice of HTTP client saves).
+ */
+const FLOORS = {
+  'fetch': { label: 'bare fetch        ', args: ['support/floor-client.mjs', 'fetch'] },
+  'http': { label: 'bare node:http    ', args: ['support/floor-client.mjs', 'http'] },
+  'sdk-fetch': { label: 'SDK over fetch    ', args: ['support/sdk-client.ts', 'fetch'] },
+  'sdk-http': { label: 'SDK over node:http', args: ['support/sdk-client.ts', 'http'] },
+} as const;
+type Floor = keyof typeof FLOORS;
+
+function floor(kind: Floor, url: string, n: number, c: number): Promise<{ latencies: number[]; wallMs: number }> {
+  const [script, transport] = FLOORS[kind].args;
+  const nodeArgs = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'support/floor-client.mjs'), url, String(n), String(c)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, script), url, String(n), String(c), transport], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`floor client exited ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${kind} floor client exited ${code}`))));
   });
 }
 
@@ -94,11 +108,14 @@ async function main() {
       'first-calls': { type: 'string', default: '3' },
       'cpu-prof': { type: 'string' },
       dump: { type: 'string' },
+      floors: { type: 'string', default: 'fetch,http,sdk-fetch,sdk-http' },
     },
   });
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first.');
   const n = Number(values.requests);
   const levels = values.concurrency.split(',').map(Number);
+  const floors = values.floors.split(',').filter(Boolean) as Floor[];
+  for (const k of floors) if (!(k in FLOORS)) throw new Error(`--floors: unknown "${k}" (${Object.keys(FLOORS).join(', ')})`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-fidelity-'));
   fs.writeFileSync(path.join(dir, 'first.prompt'), 'Say something short.\n');
   fs.writeFileSync(path.join(dir, 'row.prompt'), 'Row {{i}}: say something short.\n');
@@ -144,13 +161,15 @@ async function main() {
       const p95r = pct(reported, 95);
       const p95s = pct(server, 95);
       const ok = Math.abs(p95r - p95s) <= Math.max(10, 0.05 * p95s);
-      await reset(url);
-      const bare = await floor(url, n, c);
-      const bareTruth = new Map((await truth(url)).map((t) => [t.prompt, t.endAt - t.receivedAt]));
-      const bareErrors = bare.latencies.map((l, i) => Math.abs(l - bareTruth.get(`Row ${i}: say something short.`)!));
-      console.log(
-        `  ${String(c).padStart(3)} │ floor: bare fetch client ${f(pct(bare.latencies, 50))}${f(pct(bare.latencies, 95))}${f(Math.max(...bare.latencies))} │ |error| p95 ${f(pct(bareErrors, 95))} max ${f(Math.max(...bareErrors))} │ wall ÷ ideal ${(bare.wallMs / (Math.ceil(n / c) * LATENCY_MS)).toFixed(3)}`,
-      );
+      for (const kind of floors) {
+        await reset(url);
+        const bare = await floor(kind, url, n, c);
+        const bareTruth = new Map((await truth(url)).map((t) => [t.prompt, t.endAt - t.receivedAt]));
+        const bareErrors = bare.latencies.map((l, i) => Math.abs(l - bareTruth.get(`Row ${i}: say something short.`)!));
+        console.log(
+          `  ${String(c).padStart(3)} │ floor: ${FLOORS[kind].label} ${f(pct(bare.latencies, 50))}${f(pct(bare.latencies, 95))}${f(Math.max(...bare.latencies))} │ |error| p95 ${f(pct(bareErrors, 95))} max ${f(Math.max(...bareErrors))} │ wall ÷ ideal ${(bare.wallMs / (Math.ceil(n / c) * LATENCY_MS)).toFixed(3)}`,
+        );
+      }
       console.log(
         `  ${String(c).padStart(3)} │ ${f(pct(reported, 50))}${f(p95r)}${f(Math.max(...reported))} │ ${f(pct(server, 50))}${f(p95s)}${f(Math.max(...server))} │ ${f(pct(errors, 95))}${f(Math.max(...errors))} │ ${f(pct(out.results.map((r) => r.queuedMs), 95))}    │ ${(out.wallMs / ideal).toFixed(3).padStart(8)}     │ ${ok ? 'yes' : 'NO'}`,
       );

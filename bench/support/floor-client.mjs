@@ -1,17 +1,34 @@
-// The floor for the timing bench: the least a Node client can do per request (the global fetch,
-// the body read to its end, no SDK, no engine). Its error against the server's truth, at the same
-// concurrency on the same machine, is what the machine itself adds.
-//   node bench/support/floor-client.mjs URL N C   → {"latencies": [...], "wallMs": …}
-const [url, n, c] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+// The floor for the timing bench: the least a Node client can do per request (no SDK, no engine),
+// through the global fetch or through node:http, the body read to its end. Its error against the
+// server's truth, at the same concurrency on the same machine, is what the machine (and that HTTP
+// client) adds.
+//   node bench/support/floor-client.mjs URL N C [fetch|http]   → {"latencies": [...], "wallMs": …}
+import http from 'node:http';
+
+const [url, n, c, transport = 'fetch'] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
 const latencies = new Array(n);
 let next = 0;
 const body = (i) => JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: `Row ${i}: say something short.` }] });
+const headers = { 'content-type': 'application/json' };
+
+async function viaFetch(i) {
+  const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers, body: body(i) });
+  for await (const _ of res.body) void _;
+}
+function viaHttp(i) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/v1/chat/completions`, { method: 'POST', headers }, (res) => res.on('data', () => {}).on('end', resolve));
+    req.on('error', reject);
+    req.end(body(i));
+  });
+}
+const send = transport === 'http' ? viaHttp : viaFetch;
+
 async function worker() {
   while (next < n) {
     const i = next++;
     const t0 = performance.now();
-    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) });
-    for await (const _ of res.body) void _;
+    await send(i);
     latencies[i] = performance.now() - t0;
   }
 }

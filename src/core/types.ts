@@ -139,6 +139,21 @@ export interface TokenCount {
 export interface WireRecorder {
   attemptStarted(): void;
   lastByte(): void;
+  /**
+   * Stamps from inside the HTTP client (our node:http transport), taken as the bytes arrive, before
+   * the SDK or the runner spends any time on them: absent, the provider's and runner's own stamps stand.
+   */
+  readonly body?: BodyTimes;
+}
+
+/** What the HTTP client tells the recorder of the answering attempt's body. */
+export interface BodyTimes {
+  /** The recorder's clock, for the client to stamp a chunk's arrival with. */
+  now(): number;
+  /** A chunk is handed to the reader (the SDK); `arrivedAt` is when it came off the socket. */
+  read(arrivedAt: number): void;
+  /** The body's last byte came off the socket. */
+  ended(): void;
 }
 
 /** A provider: one interface for every vendor. Streaming is an async iterable of events. */

@@ -197,6 +197,9 @@ describe('providers against the fake server (real SDKs)', function () {
         const p = vendor === 'openai' ? openai() : anthropic();
         const r = await collect(p.stream(req(model)));
         assert.equal(r.error?.kind, 'stream_cut', `${mode}: ${JSON.stringify(r.error)}`);
+        const vendorName = vendor === 'openai' ? 'OpenAI' : 'Anthropic';
+        const ended = vendor === 'openai' ? 'the stream ended before the answer was finished.' : 'the stream ended before message_stop.';
+        assert.equal(r.error?.message, `${vendorName}: ${mode === 'destroy' ? 'the connection closed mid-answer.' : ended}`, mode);
         assert.ok(r.text.length > 0 && OUTPUT.startsWith(r.text) && r.text !== OUTPUT, `${mode} partial: ${r.text}`);
         // The output side was never reported: counted locally from the partial text, marked.
         assert.equal(r.usage?.estimated, true, mode);

@@ -82,6 +82,31 @@ describe('timings: the wire, nothing of ours', function () {
     assert.equal(r.retryWaitMs, 0);
   });
 
+  it('a listener that takes 300 ms over every streamed chunk: TTFT and latency are still the bytes\' arrival (stamped in the HTTP client)', async () => {
+    const BLOCK_MS = 300;
+    // All chunks leave the server at once; each one we hand on costs the caller BLOCK_MS of CPU.
+    fake.setProfile('gpt-4o-mini', { ttftMs: 0, tokensPerSec: 0, output: 'A short answer in several chunks.', chunkTokens: 1 });
+    const engine = new ProfilerEngine({ resolveProvider: fakeResolver(fake) });
+    let texts = 0;
+    const started = performance.now();
+    const { results } = await engine.run(prompt, ['openai:gpt-4o-mini'], {
+      onProgress: (event) => {
+        if (event.type !== 'text') return;
+        texts++;
+        const until = performance.now() + BLOCK_MS;
+        while (performance.now() < until); // busy: the event loop can do nothing else meanwhile
+      },
+    });
+    const elapsed = performance.now() - started;
+    const r = results[0]!;
+    assert.equal(r.ok, true, r.error?.message);
+    assert.ok(texts >= 3, `texts ${texts}`);
+    assert.ok(elapsed >= texts * BLOCK_MS, `elapsed ${elapsed}`);
+    // Without the client's own stamps the latency would hold every listener's 300 ms.
+    assert.ok(r.ttftMs !== null && r.ttftMs < BLOCK_MS, `ttft ${r.ttftMs}`);
+    assert.ok(r.latencyMs < BLOCK_MS, `latency ${r.latencyMs}`);
+  });
+
   it("an HTTP client start-up of 2 s (the process's first request): the run waits for it before sending, the call's times do not hold it", async () => {
     const WARM_MS = 2000;
     let warmed = false;

@@ -118,6 +118,10 @@ export function toProviderError(e: unknown, ctx: ErrorContext): ProviderError & 
     const hint = status === 404 || status === 405 ? pathHint(url, ctx.dialect) : undefined;
     return make('bad_request', `${ctx.vendor}: request rejected (${status})${from}: ${detail}${hint ? ` Hint: ${hint}` : ''}`, extra);
   }
+  if (ctx.streamStarted && (e as { code?: unknown }).code === 'ECONNRESET') {
+    // node:http's "aborted": the server closed the connection before the response's end.
+    return make('stream_cut', `${ctx.vendor}: the connection closed mid-answer.`, { url: endpoint });
+  }
   if (e instanceof SyntaxError) {
     // A stream event that is not JSON: the server broke the protocol, not the user's request.
     return make('server', `${ctx.vendor}: the server sent a malformed stream event (${e.message})${at}.`, { url: endpoint });

@@ -4,15 +4,17 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WireRecorder } from '../types';
+import { nodeHttpFetch } from './httpTransport';
 
 const WIRE = Symbol('prompt-profiler.wire');
 
 type WiredInit = RequestInit & { [WIRE]?: WireRecorder };
 
-/** The fetch to give an SDK client: stamps the attempt, then sends it with the global fetch. */
+/** The fetch to give an SDK client: stamps the attempt, then sends it through node:http. */
 export const wiredFetch: typeof fetch = (input, init) => {
-  (init as WiredInit | undefined)?.[WIRE]?.attemptStarted();
-  return fetch(input, init);
+  const wire = (init as WiredInit | undefined)?.[WIRE];
+  wire?.attemptStarted();
+  return nodeHttpFetch(input, init, wire?.body);
 };
 
 /**
@@ -27,8 +29,8 @@ let warming: Promise<void> | undefined;
 
 /**
  * Runs the HTTP client's one-time start-up ahead of the first call, so no call's measured time
- * holds it: Node loads undici and compiles its HTTP parser on a process's first request (40–60 ms
- * on this machine, docs/BENCHMARKS.md). One loopback request to a server of our own, once per
+ * holds it: a process's first request loads and compiles the client's code and its HTTP parser
+ * (40–60 ms on this machine with the global fetch, docs/BENCHMARKS.md). One loopback request to a server of our own, once per
  * process; nothing leaves the machine. Never fails: if it cannot run, the first call pays as before.
  */
 export function warmHttpClient(): Promise<void> {
@@ -43,7 +45,7 @@ export function warmHttpClient(): Promise<void> {
         server.listen(0, '127.0.0.1', resolve);
       });
       const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(2000) });
+      const res = await nodeHttpFetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(2000) });
       await res.text();
     } catch {
       // Nothing is lost: the first call then carries the start-up, as it did before.

@@ -2,7 +2,10 @@
 // to the HTTP client (the SDK's fetch stamps it, once per attempt, its own retries included) and
 // stops at the stream's last byte, which the provider marks before it counts
 // anything. Our own work (cache, tokenizer, context check, counting, pricing) stays outside.
-import type { WireRecorder } from '../types';
+// Where the HTTP client stamps the body itself (`body`), the first token's time is the arrival of
+// the chunk that held it and the end is the last byte's arrival: the time the SDK and the runner
+// spend on a chunk, or on other calls' chunks ahead of it, stays outside too.
+import type { BodyTimes, WireRecorder } from '../types';
 
 export interface WireTiming {
   /** From the answering attempt's hand-over to its first token; null when none arrived. */
@@ -21,11 +24,21 @@ export class WireClock implements WireRecorder {
   private streamCalledAt: number | undefined;
   private firstTokenAt: number | undefined;
   private endAt: number | undefined;
+  /** Of the latest attempt, from the HTTP client: the arrival of the chunk being read, and of the last byte. */
+  private readArrivedAt: number | undefined;
+  private bodyEndedAt: number | undefined;
+
+  readonly body: BodyTimes = {
+    now: () => this.now(),
+    read: (arrivedAt) => (this.readArrivedAt = arrivedAt),
+    ended: () => (this.bodyEndedAt = this.now()),
+  };
 
   constructor(private readonly now: () => number) {}
 
   attemptStarted(): void {
     this.attemptStarts.push(this.now());
+    this.readArrivedAt = this.bodyEndedAt = undefined;
   }
 
   /** The runner calls the provider: the start for a provider that sends without our fetch. */
@@ -34,11 +47,11 @@ export class WireClock implements WireRecorder {
   }
 
   firstToken(): void {
-    this.firstTokenAt ??= this.now();
+    this.firstTokenAt ??= this.readArrivedAt ?? this.now();
   }
 
   lastByte(): void {
-    this.endAt ??= this.now();
+    this.endAt ??= this.bodyEndedAt ?? this.now();
   }
 
   timing(): WireTiming {

@@ -1,0 +1,146 @@
+// The SDKs' HTTP client: Node's own http/https modules behind a fetch-shaped function. Node's
+// global fetch (undici's WHATWG fetch) costs so much CPU per request that at 50 calls in flight a
+// call's last byte waits 70–85 ms (p95) behind other calls' bookkeeping before we can stamp it;
+// through node:http the same SDK waits 20–25 ms (docs/BENCHMARKS.md, "HTTP client"). Only what the
+// SDKs send on a chat call takes this path (a string or byte body); anything else (a multipart
+// upload, a streamed body, a Request object) and any redirect go to the global fetch, whose
+// semantics (redirect rules, header stripping across origins) then apply unchanged.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+import type { BodyTimes } from '../types';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Statuses whose Response may not have a body. */
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/** `fetch(input, init)`; `times`, if given, hears of the body's chunks as they come off the socket. */
+export function nodeHttpFetch(input: string | URL | Request, init?: RequestInit, times?: BodyTimes): Promise<Response> {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+  const body = init?.body;
+  const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+  if (!url || !simpleBody || !/^https?:/i.test(url)) return fetch(input, init);
+  const headers: Record<string, string> = {};
+  new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
+  return send(url, { method: init?.method ?? 'GET', headers }, body ?? undefined, init?.signal ?? undefined, times, true).then(
+    (response) => response ?? fetch(input, init),
+  );
+}
+
+/** Resolves with the Response, or undefined for a redirect (the caller hands it to fetch). */
+function send(
+  url: string,
+  options: http.RequestOptions,
+  body: string | Uint8Array | undefined,
+  signal: AbortSignal | undefined,
+  times: BodyTimes | undefined,
+  mayRetry: boolean,
+): Promise<Response | undefined> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    let res: http.IncomingMessage | undefined;
+    const request = (/^https:/i.test(url) ? https.request : http.request)(url, options, (incoming) => {
+      res = incoming;
+      const status = incoming.statusCode ?? 0;
+      if (REDIRECTS.has(status) && incoming.headers.location) {
+        incoming.resume();
+        return resolve(undefined);
+      }
+      const responseHeaders = new Headers();
+      for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) responseHeaders.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+      const stream = NO_BODY.has(status) || options.method === 'HEAD' ? (incoming.resume(), null) : bodyStream(decoded(incoming), times);
+      try {
+        resolve(new Response(stream, { status, statusText: incoming.statusMessage, headers: responseHeaders }));
+      } catch (e) {
+        incoming.destroy();
+        reject(e);
+      }
+    });
+    // Like fetch: an abort rejects with an AbortError before the headers, and errors the body after.
+    const onAbort = () => (res ? res.destroy(abortError(signal!)) : request.destroy(abortError(signal!)));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.once('close', () => signal?.removeEventListener('abort', onAbort));
+    request.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.name === 'AbortError') return reject(e);
+      // A kept-alive socket the server closed as we reused it: Node's documented remedy is one retry.
+      if (mayRetry && !res && request.reusedSocket && e.code === 'ECONNRESET') return resolve(send(url, options, body, signal, times, false));
+      // The shape the global fetch gives a failed connection, which the SDKs and our error texts read.
+      reject(new TypeError('fetch failed', { cause: e }));
+    });
+    request.end(body);
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** A chunk waits in the reader's queue; past this many the socket is paused until the reader catches up. */
+const QUEUE_HIGH = 64;
+
+/**
+ * The body as a web stream the reader pulls one chunk at a time, so that `times` learns which
+ * chunk the reader is on and when it arrived. Each arrival is stamped in the socket's own callback,
+ * before any reader runs; the end in the tick after the last chunk, also before any reader's turn.
+ */
+function bodyStream(source: Readable, times: BodyTimes | undefined): ReadableStream<Uint8Array> {
+  if (!times) return Readable.toWeb(source) as ReadableStream<Uint8Array>;
+  const queue: { chunk: Uint8Array; arrivedAt: number }[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    if (w) setImmediate(w);
+  };
+  source.on('data', (chunk: Buffer) => {
+    queue.push({ chunk, arrivedAt: times.now() });
+    if (queue.length >= QUEUE_HIGH) source.pause();
+    notify();
+  });
+  source.on('end', () => {
+    times.ended();
+    ended = true;
+    notify();
+  });
+  source.on('error', (e) => {
+    failure = e;
+    notify();
+  });
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        return new Promise<void>((done) => {
+          const step = () => {
+            const next = queue.shift();
+            if (next) {
+              if (source.isPaused() && queue.length < QUEUE_HIGH / 2) source.resume();
+              times.read(next.arrivedAt);
+              controller.enqueue(next.chunk);
+            } else if (failure) controller.error(failure);
+            else if (ended) controller.close();
+            else return void (wake = step);
+            done();
+          };
+          step();
+        });
+      },
+      cancel() {
+        source.destroy();
+      },
+    },
+    // Pulled only when the reader asks: the chunk handed over is the one it is working on.
+    { highWaterMark: 0 },
+  );
+}
+
+/** The body as sent, decompressed if the server compressed it though we did not ask. */
+function decoded(res: http.IncomingMessage): Readable {
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : undefined;
+  if (!decoder) return res;
+  res.on('error', (e) => decoder.destroy(e));
+  return res.pipe(decoder);
+}

@@ -1,0 +1,179 @@
+// The SDKs' HTTP client (src/core/providers/httpTransport.ts): node:http under a fetch-shaped
+// function. What the SDKs rely on of fetch must hold: status, headers, a streamed body, abort, the
+// failed-connection shape; and what we leave to the global fetch (redirects, other bodies) does
+// not carry a key to another origin.
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
+import { nodeHttpFetch } from '../../src/core/providers/httpTransport';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void) {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    seen,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+describe('HTTP transport (node:http behind fetch)', () => {
+  it('sends method, headers and body; gives status, headers and the streamed body in order', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(201, { 'content-type': 'text/event-stream', 'x-litellm-response-cost': '0.25' });
+      res.write('data: one\n\n');
+      setTimeout(() => res.end('data: two\n\n'), 20);
+    });
+    try {
+      const res = await nodeHttpFetch(`${s.url}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-x' }, body: '{"a":1}' });
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('x-litellm-response-cost'), '0.25');
+      const chunks: string[] = [];
+      for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(c).toString());
+      assert.deepEqual(chunks, ['data: one\n\n', 'data: two\n\n']);
+      assert.deepEqual(
+        s.seen.map((r) => [r.method, r.url, r.headers['content-type'], r.headers.authorization, r.body]),
+        [['POST', '/v1/chat', 'application/json', 'Bearer sk-x', '{"a":1}']],
+      );
+      // Not asked for: a compressed stream would be buffered by proxies and distort the first token's time.
+      assert.equal(s.seen[0]!.headers['accept-encoding'], undefined);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('decodes a body the server compressed without being asked (gzip, br); an error body is readable', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/gzip') res.writeHead(200, { 'content-encoding': 'gzip' }).end(zlib.gzipSync('{"ok":"gzip"}'));
+      else if (req.url === '/br') res.writeHead(200, { 'content-encoding': 'br' }).end(zlib.brotliCompressSync('{"ok":"br"}'));
+      else res.writeHead(429, { 'retry-after': '2' }).end('{"detail":"slow down"}');
+    });
+    try {
+      assert.deepEqual(await (await nodeHttpFetch(`${s.url}/gzip`)).json(), { ok: 'gzip' });
+      assert.deepEqual(await (await nodeHttpFetch(`${s.url}/br`)).json(), { ok: 'br' });
+      const limited = await nodeHttpFetch(`${s.url}/429`);
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers.get('retry-after'), '2');
+      assert.equal(await limited.clone().text(), '{"detail":"slow down"}');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a 204 has no body; a refused connection rejects like the global fetch (TypeError, cause.code)', async () => {
+    const s = await serve((_req, res) => res.writeHead(204).end());
+    const { port } = new URL(s.url);
+    try {
+      const empty = await nodeHttpFetch(`${s.url}/`, { method: 'DELETE' });
+      assert.equal(empty.status, 204);
+      assert.equal(empty.body, null);
+    } finally {
+      await s.close();
+    }
+    const e = await nodeHttpFetch(`http://127.0.0.1:${port}/`).then(
+      () => assert.fail('a closed port answered'),
+      (err: TypeError & { cause?: { code?: string } }) => err,
+    );
+    assert.ok(e instanceof TypeError);
+    assert.equal(e.message, 'fetch failed');
+    assert.equal(e.cause?.code, 'ECONNREFUSED');
+  });
+
+  it('a kept-alive socket the server closes as it is reused: one retry on a new connection, not an error', async () => {
+    let connections = 0;
+    let requests = 0;
+    const server = http.createServer((req, res) => {
+      requests++;
+      // The second request arrives on the first connection: drop it unanswered, as an idle timeout would.
+      if (requests === 2) return req.socket.destroy();
+      req.resume();
+      req.on('end', () => res.writeHead(200).end(`answer ${requests}`));
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      assert.equal(await (await nodeHttpFetch(url, { method: 'POST', body: 'a' })).text(), 'answer 1');
+      assert.equal(await (await nodeHttpFetch(url, { method: 'POST', body: 'b' })).text(), 'answer 3');
+      assert.deepEqual([requests, connections], [3, 2]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('abort: before the headers it rejects with an AbortError; mid-body the stream errors', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/slow') return; // never answers
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+    });
+    try {
+      const early = new AbortController();
+      const pending = nodeHttpFetch(`${s.url}/slow`, { signal: early.signal });
+      setTimeout(() => early.abort(), 20);
+      await assert.rejects(pending, (e: Error) => e.name === 'AbortError');
+
+      const late = new AbortController();
+      const res = await nodeHttpFetch(`${s.url}/stream`, { signal: late.signal });
+      const reader = res.body!.getReader();
+      assert.equal(Buffer.from((await reader.read()).value!).toString(), 'data: first\n\n');
+      late.abort();
+      await assert.rejects(reader.read(), (e: Error) => e.name === 'AbortError');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a redirect is left to the global fetch: followed on the same origin, and the key is not sent to another origin', async () => {
+    const other = await serve((_req, res) => res.writeHead(200).end('other'));
+    const s = await serve((req, res) => {
+      if (req.url === '/moved') res.writeHead(307, { location: '/here' }).end();
+      else if (req.url === '/away') res.writeHead(307, { location: `${other.url}/there` }).end();
+      else res.writeHead(200).end('here');
+    });
+    try {
+      const key = { authorization: 'Bearer sk-secret' };
+      const same = await nodeHttpFetch(`${s.url}/moved`, { method: 'POST', headers: key, body: 'b' });
+      assert.equal(await same.text(), 'here');
+      assert.deepEqual(s.seen.filter((r) => r.url === '/here').map((r) => [r.method, r.headers.authorization, r.body]), [['POST', 'Bearer sk-secret', 'b']]);
+      const away = await nodeHttpFetch(`${s.url}/away`, { method: 'POST', headers: key, body: 'b' });
+      assert.equal(await away.text(), 'other');
+      assert.deepEqual(other.seen.map((r) => [r.url, r.headers.authorization]), [['/there', undefined]]);
+    } finally {
+      await Promise.all([s.close(), other.close()]);
+    }
+  });
+
+  it('a body it does not send itself (multipart form) goes to the global fetch, unchanged', async () => {
+    const s = await serve((_req, res) => res.writeHead(200).end('ok'));
+    try {
+      const form = new FormData();
+      form.append('purpose', 'batch');
+      form.append('file', new Blob(['{"x":1}\n']), 'input.jsonl');
+      const res = await nodeHttpFetch(`${s.url}/v1/files`, { method: 'POST', body: form });
+      assert.equal(await res.text(), 'ok');
+      assert.match(String(s.seen[0]!.headers['content-type']), /^multipart\/form-data; boundary=/);
+      assert.match(s.seen[0]!.body, /name="file"; filename="input.jsonl"[\s\S]*\{"x":1\}/);
+    } finally {
+      await s.close();
+    }
+  });
+});
