@@ -1,11 +1,11 @@
 // The SDKs' HTTP client (src/core/providers/httpTransport.ts): node:http under a fetch-shaped
 // function. What the SDKs rely on of fetch must hold: status, headers, a streamed body, abort, the
-// failed-connection shape; and what we leave to the global fetch (redirects, other bodies) does
-// not carry a key to another origin.
+// failed-connection shape; and a redirect never carries a key to another origin.
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
+import { createProvider } from '../../src/core/providers';
 import { nodeHttpFetch } from '../../src/core/providers/httpTransport';
 
 interface Seen {
@@ -142,21 +142,56 @@ describe('HTTP transport (node:http behind fetch)', () => {
     }
   });
 
-  it('a redirect is left to the global fetch: followed on the same origin, and the key is not sent to another origin', async () => {
+  it('a redirect is followed on the same origin; to another origin it is the answer, and no key goes there', async () => {
     const other = await serve((_req, res) => res.writeHead(200).end('other'));
     const s = await serve((req, res) => {
       if (req.url === '/moved') res.writeHead(307, { location: '/here' }).end();
+      else if (req.url === '/see-other') res.writeHead(303, { location: '/here' }).end();
       else if (req.url === '/away') res.writeHead(307, { location: `${other.url}/there` }).end();
       else res.writeHead(200).end('here');
     });
     try {
-      const key = { authorization: 'Bearer sk-secret' };
+      const key = { authorization: 'Bearer sk-secret', 'x-api-key': 'sk-ant-secret', 'content-type': 'application/json' };
       const same = await nodeHttpFetch(`${s.url}/moved`, { method: 'POST', headers: key, body: 'b' });
       assert.equal(await same.text(), 'here');
-      assert.deepEqual(s.seen.filter((r) => r.url === '/here').map((r) => [r.method, r.headers.authorization, r.body]), [['POST', 'Bearer sk-secret', 'b']]);
+      const seeOther = await nodeHttpFetch(`${s.url}/see-other`, { method: 'POST', headers: key, body: 'b' });
+      assert.equal(await seeOther.text(), 'here');
+      assert.deepEqual(
+        s.seen.filter((r) => r.url === '/here').map((r) => [r.method, r.headers.authorization, r.headers['content-type'], r.body]),
+        [
+          ['POST', 'Bearer sk-secret', 'application/json', 'b'],
+          ['GET', 'Bearer sk-secret', undefined, ''],
+        ],
+      );
       const away = await nodeHttpFetch(`${s.url}/away`, { method: 'POST', headers: key, body: 'b' });
-      assert.equal(await away.text(), 'other');
-      assert.deepEqual(other.seen.map((r) => [r.url, r.headers.authorization]), [['/there', undefined]]);
+      assert.equal(away.status, 307);
+      assert.equal(away.headers.get('location'), `${other.url}/there`);
+      assert.equal(other.seen.length, 0);
+    } finally {
+      await Promise.all([s.close(), other.close()]);
+    }
+  });
+
+  it('through the SDK: a redirect to another host is an error that says where it pointed, and nothing is sent there', async () => {
+    const other = await serve((_req, res) => res.writeHead(200).end('{}'));
+    const s = await serve((_req, res) => res.writeHead(308, { location: `${other.url}/v1/chat/completions` }).end());
+    try {
+      const provider = createProvider({ name: 'gateway', type: 'openai-compatible', baseURL: `${s.url}/v1`, apiKey: 'sk-redirect-test' });
+      const events = [];
+      for await (const e of provider.stream({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })) events.push(e);
+      assert.deepEqual(events, [
+        {
+          type: 'error',
+          error: {
+            kind: 'bad_request',
+            message: `gateway: the server redirected (308) at ${s.url}/v1/chat/completions to ${other.url}/v1/chat/completions; the key is not sent to another host. Point the base URL there yourself if you trust it.`,
+            status: 308,
+            requestId: undefined,
+            url: `${s.url}/v1/chat/completions`,
+          },
+        },
+      ]);
+      assert.equal(other.seen.length, 0);
     } finally {
       await Promise.all([s.close(), other.close()]);
     }

@@ -108,6 +108,9 @@ describe('prompt-profiler pareto / run --pareto', function () {
   });
 
   it('run --pareto --json adds "options", "frontier", "selected" (option ids) and "reason" from the live run', async () => {
+    // Slower than an answer-cache read (5 ms assumed when the run has none): else, on a loopback
+    // server that answers in 2–4 ms on the wire, the model itself beats its cache on latency.
+    fake.setProfile('gpt-4o-mini', { output: OUTPUT, ttftMs: 20 });
     const r = await cli(['run', 'cap.prompt', '--model', 'openai:gpt-4o-mini', '--model', 'anthropic:claude-haiku-4-5', '--repeat', '2', '--pareto', '--max-latency', '60', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);

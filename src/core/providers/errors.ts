@@ -111,6 +111,11 @@ export function toProviderError(e: unknown, ctx: ErrorContext): ProviderError & 
         retryAfterMs: retryAfterMs(e.headers as Headers | undefined),
       });
     }
+    if (status >= 300 && status < 400) {
+      // Only a redirect to another origin gets here (httpTransport.ts follows the others).
+      const to = (e.headers as Headers | undefined)?.get?.('location');
+      return make('bad_request', `${ctx.vendor}: the server redirected (${status})${from} to ${to ?? 'another address'}; the key is not sent to another host. Point the base URL there yourself if you trust it.`, extra);
+    }
     if (status >= 500) return make('server', `${ctx.vendor}: server error (${status})${from}: ${detail}`, extra);
     if (CONTEXT_LENGTH.test(detail)) {
       return make('context_length', `${ctx.vendor}: the prompt does not fit the model's context window: ${detail}`, extra);

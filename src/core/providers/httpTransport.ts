@@ -1,10 +1,11 @@
 // The SDKs' HTTP client: Node's own http/https modules behind a fetch-shaped function. Node's
-// global fetch (undici's WHATWG fetch) costs so much CPU per request that at 50 calls in flight a
-// call's last byte waits 70–85 ms (p95) behind other calls' bookkeeping before we can stamp it;
-// through node:http the same SDK waits 20–25 ms (docs/BENCHMARKS.md, "HTTP client"). Only what the
+// global fetch (undici's WHATWG fetch) costs so much CPU per request that at 50 calls in flight the
+// SDK over it reported latencies 65 ms (p95) away from the server's truth, over node:http 19 ms
+// (docs/BENCHMARKS.md, "HTTP client"). Only what the
 // SDKs send on a chat call takes this path (a string or byte body); anything else (a multipart
-// upload, a streamed body, a Request object) and any redirect go to the global fetch, whose
-// semantics (redirect rules, header stripping across origins) then apply unchanged.
+// upload, a streamed body, a Request object) goes to the global fetch. Redirects are followed on
+// the same origin only: a key (Authorization, x-api-key or a secret header) must not follow one to
+// another host (the trust rule), so there the 3xx itself is the answer.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable } from 'node:stream';
@@ -12,23 +13,45 @@ import * as zlib from 'node:zlib';
 import type { BodyTimes } from '../types';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** As many same-origin hops as fetch would follow. */
+const MAX_REDIRECTS = 20;
 /** Statuses whose Response may not have a body. */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
 /** `fetch(input, init)`; `times`, if given, hears of the body's chunks as they come off the socket. */
-export function nodeHttpFetch(input: string | URL | Request, init?: RequestInit, times?: BodyTimes): Promise<Response> {
+export async function nodeHttpFetch(input: string | URL | Request, init?: RequestInit, times?: BodyTimes): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
   const body = init?.body;
   const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
   if (!url || !simpleBody || !/^https?:/i.test(url)) return fetch(input, init);
   const headers: Record<string, string> = {};
   new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
-  return send(url, { method: init?.method ?? 'GET', headers }, body ?? undefined, init?.signal ?? undefined, times, true).then(
-    (response) => response ?? fetch(input, init),
-  );
+  let target = url;
+  let method = init?.method ?? 'GET';
+  let payload = body ?? undefined;
+  for (let hop = 0; ; hop++) {
+    const answer = await send(target, { method, headers }, payload, init?.signal ?? undefined, times, true);
+    if (answer instanceof Response) return answer;
+    const next = new URL(answer.location, target);
+    // A key never follows a redirect to another origin (nor does any header): the 3xx is the answer.
+    if (next.origin !== new URL(target).origin || hop >= MAX_REDIRECTS) return answer.response;
+    if (answer.response.status === 303 || (answer.response.status <= 302 && method === 'POST')) {
+      method = 'GET';
+      payload = undefined;
+      delete headers['content-type'];
+      delete headers['content-length'];
+    }
+    target = next.href;
+  }
 }
 
-/** Resolves with the Response, or undefined for a redirect (the caller hands it to fetch). */
+interface Redirect {
+  location: string;
+  /** The 3xx itself, bodiless: what the caller gets when it does not follow. */
+  response: Response;
+}
+
+/** Resolves with the Response, or with a redirect for the caller to follow or not. */
 function send(
   url: string,
   options: http.RequestOptions,
@@ -36,19 +59,19 @@ function send(
   signal: AbortSignal | undefined,
   times: BodyTimes | undefined,
   mayRetry: boolean,
-): Promise<Response | undefined> {
+): Promise<Response | Redirect> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
     let res: http.IncomingMessage | undefined;
     const request = (/^https:/i.test(url) ? https.request : http.request)(url, options, (incoming) => {
       res = incoming;
       const status = incoming.statusCode ?? 0;
-      if (REDIRECTS.has(status) && incoming.headers.location) {
-        incoming.resume();
-        return resolve(undefined);
-      }
       const responseHeaders = new Headers();
       for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) responseHeaders.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+      if (REDIRECTS.has(status) && incoming.headers.location) {
+        incoming.resume();
+        return resolve({ location: incoming.headers.location, response: new Response(null, { status, statusText: incoming.statusMessage, headers: responseHeaders }) });
+      }
       const stream = NO_BODY.has(status) || options.method === 'HEAD' ? (incoming.resume(), null) : bodyStream(decoded(incoming), times);
       try {
         resolve(new Response(stream, { status, statusText: incoming.statusMessage, headers: responseHeaders }));

@@ -29,9 +29,9 @@ let warming: Promise<void> | undefined;
 
 /**
  * Runs the HTTP client's one-time start-up ahead of the first call, so no call's measured time
- * holds it: a process's first request loads and compiles the client's code and its HTTP parser
- * (40–60 ms on this machine with the global fetch, docs/BENCHMARKS.md). One loopback request to a server of our own, once per
- * process; nothing leaves the machine. Never fails: if it cannot run, the first call pays as before.
+ * holds it: a process's first request loads and compiles the client's code (undici, behind the
+ * global Headers and Response) and its HTTP parser (40–60 ms on this machine, docs/BENCHMARKS.md).
+ * One loopback request to a server of our own, once per process; nothing leaves the machine. Never fails: if it cannot run, the first call pays as before.
  */
 export function warmHttpClient(): Promise<void> {
   warming ??= (async () => {
