@@ -112,7 +112,7 @@ export function toProviderError(e: unknown, ctx: ErrorContext): ProviderError & 
       });
     }
     if (status >= 300 && status < 400) {
-      // Only a redirect to another origin gets here (httpTransport.ts follows the others).
+      // Only a redirect to another origin gets here (httpTransport.ts follows the others, up to a limit).
       const to = (e.headers as Headers | undefined)?.get?.('location');
       return make('bad_request', `${ctx.vendor}: the server redirected (${status})${from} to ${to ?? 'another address'}; the key is not sent to another host. Point the base URL there yourself if you trust it.`, extra);
     }

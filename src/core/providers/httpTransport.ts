@@ -34,7 +34,8 @@ export async function nodeHttpFetch(input: string | URL | Request, init?: Reques
     if (answer instanceof Response) return answer;
     const next = new URL(answer.location, target);
     // A key never follows a redirect to another origin (nor does any header): the 3xx is the answer.
-    if (next.origin !== new URL(target).origin || hop >= MAX_REDIRECTS) return answer.response;
+    if (next.origin !== new URL(target).origin) return answer.response;
+    if (hop >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error(`more than ${MAX_REDIRECTS} redirects`) });
     if (answer.response.status === 303 || (answer.response.status <= 302 && method === 'POST')) {
       method = 'GET';
       payload = undefined;
