@@ -10,6 +10,7 @@ const KINDS: ScenarioKind[] = [
   'stall',
   'slow_headers',
   'duplicate_frames',
+  'bare_frames',
   'cache_miss',
 ];
 
@@ -23,7 +24,7 @@ export const GENERATION_PATHS = new Set(['/v1/chat/completions', '/v1/messages']
  *   `error_after_N` (`error_after_2`)            → error_after_n, n = N
  *   `mid_stream_error[_K]`, `truncate[_K]`, `malformed[_K]` → after K content chunks
  *   `stall[_MS]` (forever without MS), `slow_headers[_MS]` (forever without MS)
- *   `duplicate_frames`, `cache_miss`
+ *   `duplicate_frames`, `bare_frames`, `cache_miss`
  */
 export function namedScenario(name: string): Scenario {
   const n = name.trim();
@@ -43,7 +44,7 @@ export function namedScenario(name: string): Scenario {
     const kind = m[1] as 'stall' | 'slow_headers';
     return m[2] === undefined ? { kind } : { kind, ms: Number(m[2]) };
   }
-  if (n === 'duplicate_frames' || n === 'cache_miss') return { kind: n };
+  if (n === 'duplicate_frames' || n === 'bare_frames' || n === 'cache_miss') return { kind: n };
   throw new Error(`unknown scenario name "${name}"`);
 }
 

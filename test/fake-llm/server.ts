@@ -414,7 +414,14 @@ class FakeLlmServer implements FakeLlm {
       ...gatewayCostHeader(profile),
     });
     res.flushHeaders();
-    for (const f of frames.preamble) conn.write(f);
+    const bare = sc?.kind === 'bare_frames';
+    // bare_frames: data lines only; the last event's blank line is left out (see BareFramesScenario).
+    const write = (f: string, last = false) => {
+      if (!bare) return conn.write(f);
+      const dataOnly = f.split('\n').filter((line) => !line.startsWith('event:')).join('\n');
+      conn.write(last ? dataOnly.replace(/\n+$/, '') : dataOnly);
+    };
+    for (const f of frames.preamble) write(f);
     const t0 = performance.now();
     let shift = 0;
     const dup = sc?.kind === 'duplicate_frames';
@@ -453,13 +460,14 @@ class FakeLlmServer implements FakeLlm {
       }
       if (k < chunks.length) {
         const f = frames.chunk(chunks[k]);
-        conn.write(f);
-        if (dup) conn.write(f);
+        write(f);
+        if (dup) write(f);
         ctx.rec.lastChunkAt = Date.now();
         ctx.rec.firstChunkAt ??= ctx.rec.lastChunkAt;
       }
     }
-    for (const f of frames.epilogue()) conn.write(f);
+    const epilogue = frames.epilogue();
+    epilogue.forEach((f, i) => write(f, i === epilogue.length - 1));
     ctx.rec.outcome = ctx.rec.outcome === 'stalled' ? 'ok_after_stall' : 'ok';
     conn.end();
   }

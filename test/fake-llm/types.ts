@@ -170,6 +170,14 @@ export interface DuplicateFramesScenario extends ScenarioFilter {
   kind: 'duplicate_frames';
 }
 
+/**
+ * The stream as some gateways and proxies write it: no `event:` lines (data only), and no blank
+ * line after the last event before the connection closes.
+ */
+export interface BareFramesScenario extends ScenarioFilter {
+  kind: 'bare_frames';
+}
+
 /** Forces a prompt-cache miss (no read; writes still happen). */
 export interface CacheMissScenario extends ScenarioFilter {
   kind: 'cache_miss';
@@ -184,6 +192,7 @@ export type Scenario =
   | StallScenario
   | SlowHeadersScenario
   | DuplicateFramesScenario
+  | BareFramesScenario
   | CacheMissScenario;
 
 export type ScenarioKind = Scenario['kind'];

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { createProvider } from '../../src/core/providers';
-import { nodeHttpFetch } from '../../src/core/providers/httpTransport';
+import { bodyChunks, nodeHttpFetch } from '../../src/core/providers/httpTransport';
 
 interface Seen {
   method: string;
@@ -55,6 +55,32 @@ describe('HTTP transport (node:http behind fetch)', () => {
       );
       // Not asked for: a compressed stream would be buffered by proxies and distort the first token's time.
       assert.equal(s.seen[0]!.headers['accept-encoding'], undefined);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('bodyChunks reads our Response straight off its queue (the web stream never touched), stamping each chunk; any other Response through its body', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      setTimeout(() => res.end('data: two\n\n'), 20);
+    });
+    try {
+      let clock = 0;
+      const read: number[] = [];
+      let ended = 0;
+      const times = { now: () => ++clock, read: (at: number) => read.push(at), ended: () => (ended = ++clock) };
+      const res = await nodeHttpFetch(`${s.url}/`, { method: 'POST', body: '{}' }, times);
+      const chunks: string[] = [];
+      for await (const c of bodyChunks(res)) chunks.push(Buffer.from(c).toString());
+      assert.deepEqual(chunks, ['data: one\n\n', 'data: two\n\n']);
+      assert.equal(res.bodyUsed, false);
+      assert.deepEqual(read, [1, 2]);
+      assert.equal(ended, 3);
+      const other: string[] = [];
+      for await (const c of bodyChunks(new Response('plain body'))) other.push(Buffer.from(c).toString());
+      assert.deepEqual(other, ['plain body']);
     } finally {
       await s.close();
     }

@@ -177,9 +177,26 @@ describe('servers people point it at (fake server scenarios, real SDKs)', functi
     }
   });
 
+  describe("a gateway's bare stream: no `event:` lines, no blank line after the last event", () => {
+    for (const vendor of ['openai', 'anthropic'] as const) {
+      it(`${vendor}: the whole answer, its finish and the server's usage`, async () => {
+        fake.setScenario({ kind: 'bare_frames' });
+        const provider = vendor === 'openai' ? openai() : anthropic();
+        const r = await collect(provider.stream(request(vendor === 'openai' ? 'gpt-4o-mini' : 'claude-haiku-4-5')));
+        assert.equal(r.error, undefined);
+        assert.equal(r.text, OUTPUT);
+        assert.equal(r.finish, 'stop');
+        assert.equal(r.usage!.estimated, false);
+        const sent = fake.requests.at(-1)!.usage;
+        assert.equal(r.usage!.outputTokens, vendor === 'openai' ? sent.completion_tokens : sent.output_tokens);
+        assert.equal(r.usage!.outputTokens, o200k.encode(OUTPUT).length);
+      });
+    }
+  });
+
   describe('a malformed SSE line', () => {
     for (const vendor of ['openai', 'anthropic'] as const) {
-      it(`${vendor}: a server error, and the SDK's own lines reach our log, never stderr`, async () => {
+      it(`${vendor}: a server error, and the malformed event reaches our log, never stderr`, async () => {
         fake.setScenario({ kind: 'malformed', afterChunks: 1 });
         const logged: string[] = [];
         const log = (level: string, m: string) => logged.push(`${level}: ${m}`);
@@ -201,7 +218,14 @@ describe('servers people point it at (fake server scenarios, real SDKs)', functi
         const url = vendor === 'openai' ? chatURL() : messagesURL();
         const vendorName = vendor === 'openai' ? 'OpenAI' : 'Anthropic';
         assert.match(r.error!.message, new RegExp(`^${vendorName}: the server sent a malformed stream event \\(.+\\) \\(${url.replace(/[./]/g, '\\$&')}\\)\\.$`));
-        assert.ok(logged[0]?.startsWith(`error: ${vendor} SDK: Could not parse message into JSON:`), logged.join('\n'));
+        const event =
+          vendor === 'openai'
+            ? /^\{"id":"chatcmpl-fake\d+","object":"chat\.completion\.chunk","choices":\[\{"index":0,"delta":\{"content":$/
+            : /^\{"type":"content_block_delta","index":0,"delta":\{"type":"text_delta","text":$/;
+        assert.equal(logged.length, 1, logged.join('\n'));
+        const prefix = `error: ${vendor}: a stream event is not JSON: `;
+        assert.ok(logged[0]!.startsWith(prefix), logged[0]);
+        assert.match(logged[0]!.slice(prefix.length), event);
       });
     }
   });

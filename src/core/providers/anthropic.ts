@@ -1,12 +1,14 @@
 // Anthropic Messages through the official `@anthropic-ai/sdk`, with prompt-cache breakpoints.
 import type Anthropic from '@anthropic-ai/sdk';
 import { anthropicSdk } from '../lazy';
-import type { MessageCreateParamsStreaming, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { MessageCreateParamsStreaming, RawMessageStreamEvent, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { ErrorType } from '@anthropic-ai/sdk/resources/shared';
 import type { ChatRequest, FinishReason, Provider, ProviderConfig, ReportedCost, StreamEvent, TokenCount, Usage, WireRecorder } from '../types';
 import { baseURLProblem, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import { completeUsage, type UsageEstimator } from './estimate';
 import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
+import { eventJson, serverSentEvents } from './sse';
 import { wireOptions } from './wire';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -70,15 +72,26 @@ export class AnthropicProvider implements Provider {
     let headerCost: ReportedCost | undefined;
     const guard = new StreamGuard(signal, this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     try {
-      const { data: stream, response } = await this.getClient()
+      // The SDK makes the request (retries, error statuses); the stream we read ourselves (./sse.ts).
+      const response = await this.getClient()
         .messages.create(toAnthropicParams(request), { signal: guard.signal, ...wireOptions(wire) })
-        .withResponse();
+        .asResponse();
       headerCost = costFromHeaders(response.headers);
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;
-      for await (const event of stream) {
+      for await (const sse of serverSentEvents(response)) {
         guard.touch();
+        if (sse.event === 'ping' || !sse.data) continue;
+        if (sse.event === 'error') {
+          const body = jsonOrText(sse.data) as { error?: { type?: ErrorType } };
+          throw new (anthropicSdk().APIError)(undefined, body, undefined, response.headers, body?.error?.type);
+        }
+        // Dispatched on the data's `type`: a gateway that leaves out the `event:` lines still streams.
+        const event = eventJson(sse, this.config) as RawMessageStreamEvent | { type: 'error'; error?: { type?: ErrorType } };
+        if (!event || typeof event !== 'object') continue;
         switch (event.type) {
+          case 'error':
+            throw new (anthropicSdk().APIError)(undefined, event, undefined, response.headers, event.error?.type);
           case 'message_start':
             Object.assign(raw, definedOnly(event.message.usage as AnthropicUsageFields));
             break;
@@ -152,6 +165,15 @@ export class AnthropicProvider implements Provider {
       { signal },
     );
     return { tokens: result.input_tokens, estimated: false, method: 'Anthropic count_tokens' };
+  }
+}
+
+/** An error event's JSON, or its text when it is not JSON (as the SDK keeps it). */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

@@ -8,7 +8,7 @@
 // another host (the trust rule), so there the 3xx itself is the answer.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { BodyTimes } from '../types';
 
@@ -73,9 +73,11 @@ function send(
         incoming.resume();
         return resolve({ location: incoming.headers.location, response: new Response(null, { status, statusText: incoming.statusMessage, headers: responseHeaders }) });
       }
-      const stream = NO_BODY.has(status) || options.method === 'HEAD' ? (incoming.resume(), null) : bodyStream(decoded(incoming), times);
+      const queue = NO_BODY.has(status) || options.method === 'HEAD' ? (incoming.resume(), undefined) : new BodyQueue(decoded(incoming), times);
       try {
-        resolve(new Response(stream, { status, statusText: incoming.statusMessage, headers: responseHeaders }));
+        const response = new Response(queue?.webStream() ?? null, { status, statusText: incoming.statusMessage, headers: responseHeaders });
+        if (queue) Object.defineProperty(response, BODY_QUEUE, { value: queue });
+        resolve(response);
       } catch (e) {
         incoming.destroy();
         reject(e);
@@ -103,61 +105,110 @@ function abortError(signal: AbortSignal): Error {
 /** A chunk waits in the reader's queue; past this many the socket is paused until the reader catches up. */
 const QUEUE_HIGH = 64;
 
+/** Where a Response of ours keeps its body's queue, for readers that take chunks without a web stream. */
+const BODY_QUEUE = Symbol('prompt-profiler.bodyQueue');
+
 /**
- * The body as a web stream the reader pulls one chunk at a time, so that `times` learns which
- * chunk the reader is on and when it arrived. Each arrival is stamped in the socket's own callback,
- * before any reader runs; the end in the tick after the last chunk, also before any reader's turn.
+ * The body, handed to its reader one chunk at a time, so that `times` learns which chunk the reader
+ * is on and when it arrived. Each arrival is stamped in the socket's own callback, before any reader
+ * runs; the end in the tick after the last chunk, also before any reader's turn.
  */
-function bodyStream(source: Readable, times: BodyTimes | undefined): ReadableStream<Uint8Array> {
-  if (!times) return Readable.toWeb(source) as ReadableStream<Uint8Array>;
-  const queue: { chunk: Uint8Array; arrivedAt: number }[] = [];
-  let ended = false;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
+class BodyQueue {
+  private readonly queue: { chunk: Uint8Array; arrivedAt: number }[] = [];
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly source: Readable,
+    private readonly times: BodyTimes | undefined,
+  ) {
+    source.on('data', (chunk: Buffer) => {
+      this.queue.push({ chunk, arrivedAt: times ? times.now() : 0 });
+      if (this.queue.length >= QUEUE_HIGH) source.pause();
+      this.notify();
+    });
+    source.on('end', () => {
+      times?.ended();
+      this.ended = true;
+      this.notify();
+    });
+    source.on('error', (e) => {
+      this.failure = e;
+      this.notify();
+    });
+  }
+
+  /** The next chunk; undefined at the end. A reader that waited is woken in the loop's check phase, after every ready socket was stamped. */
+  next(): Promise<Uint8Array | undefined> {
+    return new Promise((resolve, reject) => {
+      const step = () => {
+        const next = this.queue.shift();
+        if (next) {
+          if (this.source.isPaused() && this.queue.length < QUEUE_HIGH / 2) this.source.resume();
+          this.times?.read(next.arrivedAt);
+          resolve(next.chunk);
+        } else if (this.failure) reject(this.failure);
+        else if (this.ended) resolve(undefined);
+        else this.wake = step;
+      };
+      step();
+    });
+  }
+
+  cancel(): void {
+    this.source.destroy();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
     if (w) setImmediate(w);
-  };
-  source.on('data', (chunk: Buffer) => {
-    queue.push({ chunk, arrivedAt: times.now() });
-    if (queue.length >= QUEUE_HIGH) source.pause();
-    notify();
-  });
-  source.on('end', () => {
-    times.ended();
-    ended = true;
-    notify();
-  });
-  source.on('error', (e) => {
-    failure = e;
-    notify();
-  });
-  return new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        return new Promise<void>((done) => {
-          const step = () => {
-            const next = queue.shift();
-            if (next) {
-              if (source.isPaused() && queue.length < QUEUE_HIGH / 2) source.resume();
-              times.read(next.arrivedAt);
-              controller.enqueue(next.chunk);
-            } else if (failure) controller.error(failure);
-            else if (ended) controller.close();
-            else return void (wake = step);
-            done();
-          };
-          step();
-        });
+  }
+
+  /** The same chunks as a web stream, for readers of `response.body`. */
+  webStream(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) =>
+          this.next().then(
+            (chunk) => (chunk ? controller.enqueue(chunk) : controller.close()),
+            (e) => controller.error(e),
+          ),
+        cancel: () => this.cancel(),
       },
-      cancel() {
-        source.destroy();
-      },
-    },
-    // Pulled only when the reader asks: the chunk handed over is the one it is working on.
-    { highWaterMark: 0 },
-  );
+      // Pulled only when the reader asks: the chunk handed over is the one it is working on.
+      { highWaterMark: 0 },
+    );
+  }
+}
+
+/**
+ * A response's body chunks: off our transport's queue directly when the Response is ours (no web
+ * stream between the socket and the reader: at 100 calls in flight that costs CPU on the path of
+ * every chunk), else through `response.body`. Leaving early cancels the body.
+ */
+export async function* bodyChunks(response: Response): AsyncGenerator<Uint8Array> {
+  const queue = (response as { [BODY_QUEUE]?: BodyQueue })[BODY_QUEUE];
+  if (queue) {
+    let done = false;
+    try {
+      for (let chunk = await queue.next(); chunk; chunk = await queue.next()) yield chunk;
+      done = true;
+    } finally {
+      if (!done) queue.cancel();
+    }
+    return;
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return;
+  let done = false;
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
+    done = true;
+  } finally {
+    if (!done) void reader.cancel().catch(() => undefined);
+  }
 }
 
 /** The body as sent, decompressed if the server compressed it though we did not ask. */

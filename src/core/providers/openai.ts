@@ -8,6 +8,7 @@ import { baseURLProblem, serverMessage, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import { completeUsage, type UsageEstimator } from './estimate';
 import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
+import { eventJson, serverSentEvents } from './sse';
 import { wireOptions } from './wire';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -87,7 +88,8 @@ export class OpenAIProvider implements Provider {
       return reportedCost ? { ...u, reportedCost } : u;
     };
     try {
-      const { data: stream, response } = await this.getClient()
+      // The SDK makes the request (retries, error statuses); the stream we read ourselves (./sse.ts).
+      const response = await this.getClient()
         .chat.completions.create(
           {
             model: request.model,
@@ -99,13 +101,23 @@ export class OpenAIProvider implements Provider {
           },
           { signal: guard.signal, ...wireOptions(wire) },
         )
-        .withResponse();
+        .asResponse();
       headerCost = costFromHeaders(response.headers);
       // The response has started: a failure from here on cuts an answer in progress.
       started = true;
-      for await (const chunk of stream) {
+      let done = false;
+      for await (const event of serverSentEvents(response)) {
         guard.touch();
-        // An error in a shape the SDK does not look for (`{"detail":…}`, `{"message":…}`) instead of a chunk.
+        // As the SDK does: what follows [DONE] is read to the end (the last byte) and ignored.
+        if (done) continue;
+        if (event.data.startsWith('[DONE]')) {
+          done = true;
+          continue;
+        }
+        const chunk = eventJson(event, this.config) as (Partial<ChatCompletionChunk> & { error?: unknown; message?: string }) | null;
+        if (!chunk || typeof chunk !== 'object') continue;
+        if (event.event === 'error' || chunk.error) throw new (openaiSdk().APIError)(undefined, chunk.error ?? chunk, chunk.message, response.headers);
+        // An error in another shape (`{"detail":…}`, `{"message":…}`) instead of a chunk.
         if (!Array.isArray(chunk.choices) && !chunk.usage && serverMessage(chunk)) throw new (openaiSdk().APIError)(undefined, chunk, undefined, response.headers);
         if (chunk.usage) usage = fromOpenAIUsage(chunk.usage);
         for (const choice of chunk.choices ?? []) {
