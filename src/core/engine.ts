@@ -194,6 +194,8 @@ export class ProfilerEngine {
   private async checkContextWindow(target: RunTarget): Promise<ProviderError | undefined> {
     const window = this.prices.lookup(target.modelId)?.contextWindow;
     if (!window) return undefined;
+    // A prompt too short to be over the window is not counted: no tokenizer on every request's path.
+    if (this.tokens.atMost(target.modelId, target.request) <= window) return undefined;
     const count = await this.tokens.count(target.modelId, target.request, { remote: false });
     // An estimate may be off by a few percent: only refuse what is clearly too long.
     const limit = count.estimated ? window * 1.1 : window;

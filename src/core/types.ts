@@ -140,16 +140,22 @@ export interface WireRecorder {
   attemptStarted(): void;
   lastByte(): void;
   /**
-   * Stamps from inside the HTTP client (our node:http transport), taken as the bytes arrive, before
-   * the SDK or the runner spends any time on them: absent, the provider's and runner's own stamps stand.
+   * Stamps from inside the HTTP client (our node:http transport), taken as the bytes leave and
+   * arrive, before the SDK or the runner spends any time on them: absent, the provider's and
+   * runner's own stamps stand.
    */
-  readonly body?: BodyTimes;
+  readonly body?: HttpClientTimes;
 }
 
-/** What the HTTP client tells the recorder of the answering attempt's body. */
-export interface BodyTimes {
+/** What the HTTP client tells the recorder of an attempt: when it went out, when its body came in. */
+export interface HttpClientTimes {
   /** The recorder's clock, for the client to stamp a chunk's arrival with. */
   now(): number;
+  /**
+   * The attempt is put on a socket, its bytes written next: its wire time starts here. Between the
+   * hand-over and this, only our own process runs (other calls' work queued in the same tick).
+   */
+  sending(): void;
   /** A chunk is handed to the reader (the SDK); `arrivedAt` is when it came off the socket. */
   read(arrivedAt: number): void;
   /** The body's last byte came off the socket. */

@@ -39,7 +39,16 @@ export class Conn {
         resolve();
       };
       this.waiters.add(done);
-      if (Number.isFinite(ms)) timer = setTimeout(done, ms);
+      if (!Number.isFinite(ms)) return;
+      // Node's timers run off the loop's cached clock and may fire up to 1 ms early: a profile's
+      // delay is a floor the tests rely on (TTFT ≥ ttftMs), so wake no earlier than the deadline.
+      const until = performance.now() + ms;
+      const wake = (): void => {
+        const left = until - performance.now();
+        if (left > 0) timer = setTimeout(wake, left);
+        else done();
+      };
+      timer = setTimeout(wake, ms);
     });
   }
 

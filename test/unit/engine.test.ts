@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { getEncoding } from 'js-tiktoken';
 import { AnswerCache, FileStore } from '../../src/core/cache';
 import { ProfilerEngine, type PromptInput } from '../../src/core/engine';
+import { loadTokenizer as realLoadTokenizer } from '../../src/core/tokens/count';
 import { startFakeLlm, type FakeLlm } from '../fake-llm/server';
 import { fakeResolver } from './support/fakeProviders';
 
@@ -130,6 +131,27 @@ describe('engine (real SDKs against the fake server)', function () {
     assert.equal(r.error?.kind, 'context_length');
     assert.match(r.error!.message, /^The prompt has 130,00\d tokens; openai:gpt-4o-mini accepts at most 128,000\. Not sent\.$/);
     assert.equal(fake.requests.length, 0);
+  });
+
+  it('a prompt that cannot be over the window is sent without being counted (no encoder call on the way)', async () => {
+    let counted = 0;
+    const loadTokenizer = async (model: string, provider?: string) => {
+      const t = await realLoadTokenizer(model, provider);
+      const countChat = t.countChat.bind(t);
+      t.countChat = (request) => (counted++, countChat(request));
+      return t;
+    };
+    const e = new ProfilerEngine({ resolveProvider: fakeResolver(fake), loadTokenizer });
+    const rows: PromptInput[] = Array.from({ length: 20 }, (_, i) => ({ messages: [{ role: 'user', content: `Row ${i}: ${'é'.repeat(i)}` }] }));
+    const { results } = await e.runRows(rows, ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5']);
+    assert.deepEqual(results.map((r) => r.ok), results.map(() => true));
+    assert.equal(counted, 0);
+    // The bound: UTF-8 bytes plus the chat framing, never below the exact count.
+    for (const text of ['Row 7', 'é'.repeat(50), '日本語のテキスト', 'a b c'.repeat(99)]) {
+      const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: text }] };
+      assert.equal(e.tokens.atMost('openai:gpt-4o-mini', request), 3 + 3 + 4 + Buffer.byteLength(text));
+      assert.ok(e.tokens.atMost('openai:gpt-4o-mini', request) >= (await e.tokens.count('openai:gpt-4o-mini', request)).tokens);
+    }
   });
 
   it('an unknown provider or a missing key becomes a typed error for that model only', async () => {

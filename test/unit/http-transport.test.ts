@@ -69,18 +69,38 @@ describe('HTTP transport (node:http behind fetch)', () => {
     try {
       let clock = 0;
       const read: number[] = [];
+      let sent = 0;
       let ended = 0;
-      const times = { now: () => ++clock, read: (at: number) => read.push(at), ended: () => (ended = ++clock) };
+      const times = { now: () => ++clock, sending: () => (sent = ++clock), read: (at: number) => read.push(at), ended: () => (ended = ++clock) };
       const res = await nodeHttpFetch(`${s.url}/`, { method: 'POST', body: '{}' }, times);
       const chunks: string[] = [];
       for await (const c of bodyChunks(res)) chunks.push(Buffer.from(c).toString());
       assert.deepEqual(chunks, ['data: one\n\n', 'data: two\n\n']);
       assert.equal(res.bodyUsed, false);
-      assert.deepEqual(read, [1, 2]);
-      assert.equal(ended, 3);
+      assert.equal(sent, 1);
+      assert.deepEqual(read, [2, 3]);
+      assert.equal(ended, 4);
       const other: string[] = [];
       for await (const c of bodyChunks(new Response('plain body'))) other.push(Buffer.from(c).toString());
       assert.deepEqual(other, ['plain body']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the attempt is stamped as it goes on its socket: our own work queued after the hand-over is not in its time', async () => {
+    const s = await serve((_req, res) => res.writeHead(200).end('done'));
+    try {
+      const times = { now: () => performance.now(), sending: () => (sentAt = performance.now()), read: () => undefined, ended: () => (endedAt = performance.now()) };
+      let sentAt = 0;
+      let endedAt = 0;
+      const handedAt = performance.now();
+      const pending = nodeHttpFetch(`${s.url}/`, { method: 'POST', body: '{}' }, times);
+      // The thread stays busy 300 ms right after the hand-over (other calls' work in the same tick).
+      while (performance.now() - handedAt < 300);
+      await (await pending).text();
+      assert.ok(sentAt - handedAt >= 300, `sent ${sentAt - handedAt} ms after the hand-over`);
+      assert.ok(endedAt - sentAt < 300, `the wire: ${endedAt - sentAt} ms`);
     } finally {
       await s.close();
     }

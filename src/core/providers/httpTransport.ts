@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import type { BodyTimes } from '../types';
+import type { HttpClientTimes } from '../types';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** As many same-origin hops as fetch would follow. */
@@ -19,7 +19,7 @@ const MAX_REDIRECTS = 20;
 const NO_BODY = new Set([101, 204, 205, 304]);
 
 /** `fetch(input, init)`; `times`, if given, hears of the body's chunks as they come off the socket. */
-export async function nodeHttpFetch(input: string | URL | Request, init?: RequestInit, times?: BodyTimes): Promise<Response> {
+export async function nodeHttpFetch(input: string | URL | Request, init?: RequestInit, times?: HttpClientTimes): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
   const body = init?.body;
   const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
@@ -58,7 +58,7 @@ function send(
   options: http.RequestOptions,
   body: string | Uint8Array | undefined,
   signal: AbortSignal | undefined,
-  times: BodyTimes | undefined,
+  times: HttpClientTimes | undefined,
   mayRetry: boolean,
 ): Promise<Response | Redirect> {
   return new Promise((resolve, reject) => {
@@ -83,6 +83,8 @@ function send(
         reject(e);
       }
     });
+    // The request's bytes are written in the tick it gets its socket: there the wire's time starts.
+    if (times) request.once('socket', () => times.sending());
     // Like fetch: an abort rejects with an AbortError before the headers, and errors the body after.
     const onAbort = () => (res ? res.destroy(abortError(signal!)) : request.destroy(abortError(signal!)));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -121,7 +123,7 @@ class BodyQueue {
 
   constructor(
     private readonly source: Readable,
-    private readonly times: BodyTimes | undefined,
+    private readonly times: HttpClientTimes | undefined,
   ) {
     source.on('data', (chunk: Buffer) => {
       this.queue.push({ chunk, arrivedAt: times ? times.now() : 0 });

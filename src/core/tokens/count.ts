@@ -29,6 +29,20 @@ export function chatTokens(encoding: Encoding, messages: readonly FramedMessage[
   return n;
 }
 
+/**
+ * At least `countChat`, computed without encoding anything: every tokenizer here is byte-level BPE,
+ * so a text has no more tokens than UTF-8 bytes. Lets a check skip counting a prompt that cannot
+ * be too long.
+ */
+export function chatTokensAtMost(request: Pick<ChatRequest, 'system' | 'messages'>, factor = 1): number {
+  let n = OPENAI_REPLY_PRIMING;
+  for (const m of framedMessages(request)) {
+    n += OPENAI_TOKENS_PER_MESSAGE + Buffer.byteLength(m.role) + Buffer.byteLength(m.content);
+    if (m.name) n += OPENAI_TOKENS_PER_NAME + Buffer.byteLength(m.name);
+  }
+  return Math.ceil(n * factor);
+}
+
 /** The request as the message list a provider sends: `system` (when non-empty) leads. */
 export function framedMessages(request: Pick<ChatRequest, 'system' | 'messages'>): FramedMessage[] {
   const out: FramedMessage[] = [];

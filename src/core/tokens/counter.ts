@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ChatRequest, TokenCount } from '../types';
 import { parseModelId } from '../types';
-import { loadTokenizer, tokenizerIfLoaded, type ModelTokenizer } from './count';
+import { chatTokensAtMost, loadTokenizer, tokenizerIfLoaded, type ModelTokenizer } from './count';
+import { tokenizerSpecFor } from './models';
 
 /**
  * Exact remote count for a request (the provider's count_tokens). Returns undefined when it
@@ -101,6 +102,12 @@ export class TokenCounter {
   /** Tokens of a bare text on `modelId`, counted locally (exact or estimated). */
   async countText(modelId: string, text: string): Promise<TokenCount> {
     return (await this.tokenizer(modelId)).countText(text);
+  }
+
+  /** At least the count of `request` on `modelId`, without encoding anything (see chatTokensAtMost). */
+  atMost(modelId: string, request: Pick<ChatRequest, 'system' | 'messages'>): number {
+    const { provider, model } = parseModelId(modelId);
+    return chatTokensAtMost(request, tokenizerSpecFor(model, provider).factor);
   }
 
   /** Loads the local tokenizer of `modelId` so that `countSync` answers. */
