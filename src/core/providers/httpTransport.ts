@@ -25,7 +25,9 @@ export async function nodeHttpFetch(input: string | URL | Request, init?: Reques
   const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
   if (!url || !simpleBody || !/^https?:/i.test(url)) return fetch(input, init);
   const headers: Record<string, string> = {};
-  new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
+  // The SDKs hand over a Headers already: read it, no copy.
+  const given = init?.headers;
+  (given instanceof Headers ? given : new Headers(given)).forEach((value, name) => (headers[name] = value));
   let target = url;
   let method = init?.method ?? 'GET';
   let payload = body ?? undefined;
