@@ -8,7 +8,7 @@
 // the CLI's start-up and tokenizer preload).
 // `--runs N` repeats each level N times (fresh processes each time) and adds a line of medians:
 // on a shared 2-core machine one run's wall ÷ ideal moves by ±0.03.
-//   npm run build && flock /tmp/pp-bench.lock npx tsx bench/fidelity.bench.ts [--requests 1000] [--concurrency 1,10,50,100] [--runs 1] [--first-calls 3] [--floors fetch,http,sdk-fetch,sdk-http] [--cpu-prof DIR] [--dump DIR]
+//   npm run build && flock /tmp/pp-bench.lock npx tsx bench/fidelity.bench.ts [--requests 1000] [--concurrency 1,10,50,100] [--runs 1] [--first-calls 3] [--floors fetch,http,http-socket,sdk-fetch,sdk-http] [--cpu-prof DIR] [--dump DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -77,6 +77,8 @@ function cli(args: string[], cwd: string, url: string, nodeArgs: string[] = []):
 const FLOORS = {
   'fetch': { label: 'bare fetch        ', args: ['support/floor-client.mjs', 'fetch'] },
   'http': { label: 'bare node:http    ', args: ['support/floor-client.mjs', 'http'] },
+  // The same, its clock started as ours is: when the request goes on its socket.
+  'http-socket': { label: 'node:http @socket ', args: ['support/floor-client.mjs', 'http-socket'] },
   'sdk-fetch': { label: 'SDK over fetch    ', args: ['support/sdk-client.ts', 'fetch'] },
   'sdk-http': { label: 'SDK over node:http', args: ['support/sdk-client.ts', 'http'] },
 } as const;
