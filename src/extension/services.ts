@@ -1,6 +1,6 @@
 // The extension's long-lived services, built once in activate() and handed to every command.
 import * as vscode from 'vscode';
-import { AnswerCache, FallbackStore, FileStore, RedisStore, type CacheStore } from '../core/cache';
+import type { AnswerCache, CacheStore, RedisStore } from '../core/cache';
 import { ProfilerEngine, VSCODE_PROVIDER, type EngineRunOptions, type PromptInput } from '../core/engine';
 import { formatMs, formatUsd, waitsSummary } from '../core/format';
 import type { RunSummary } from '../core/run';
@@ -19,9 +19,10 @@ export class Services extends Disposable {
   readonly endpoints: EndpointResolver;
   /** Folder of the answer cache: workspace storage, or global storage with no folder open. */
   readonly cacheDir: vscode.Uri;
-  private cacheInstance: AnswerCache;
+  /** Undefined until the first call that needs the cache: its code loads then. */
+  private cacheInstance: Promise<AnswerCache> | undefined;
   /** Caches replaced by a settings change whose background writes may not have landed yet. */
-  private readonly retiredCaches = new Set<AnswerCache>();
+  private readonly retiredCaches = new Set<Promise<AnswerCache>>();
   private cacheSettings: string;
   /** The shared Redis store behind the cache (backend `redis`), closed when replaced or disposed. */
   private redisStore: RedisStore | undefined;
@@ -53,16 +54,17 @@ export class Services extends Disposable {
     this.history = this._register(new HistoryService(context, this.config, this.log));
     this._register({ dispose: () => void this.redisStore?.close() });
     this.cacheSettings = JSON.stringify(this.config.value.cache);
-    this.cacheInstance = this.createCache();
     this._register(
       this.config.onDidChange((c) => {
         // New TTL or limits: a new cache over the same folder (the entries stay).
         if (JSON.stringify(c.cache) !== this.cacheSettings) {
           this.cacheSettings = JSON.stringify(c.cache);
           const retired = this.cacheInstance;
-          this.retiredCaches.add(retired);
-          void retired.flush().then(() => this.retiredCaches.delete(retired));
-          this.cacheInstance = this.createCache();
+          if (retired) {
+            this.retiredCaches.add(retired);
+            void retired.then((r) => r.flush()).then(() => this.retiredCaches.delete(retired));
+            this.cacheInstance = this.createCache();
+          }
         }
         this.resetEngine();
       }),
@@ -80,13 +82,14 @@ export class Services extends Disposable {
   }
 
   /** The answer cache (rebuilt when its settings change). */
-  get cache(): AnswerCache {
-    return this.cacheInstance;
+  cache(): Promise<AnswerCache> {
+    return (this.cacheInstance ??= this.createCache());
   }
 
   /** Waits for every answer-cache write still in the background (deactivation: nothing is lost). */
   async flushCaches(): Promise<void> {
-    await Promise.all([this.cacheInstance, ...this.retiredCaches].map((c) => c.flush()));
+    const caches = [this.cacheInstance, ...this.retiredCaches].filter((c) => c !== undefined);
+    await Promise.all(caches.map(async (c) => (await c).flush()));
   }
 
   /** The engine for estimates, rebuilt when settings change (price overrides, providers). */
@@ -109,7 +112,7 @@ export class Services extends Disposable {
         return r;
       },
       priceOverrides: this.config.value.prices,
-      cache: this.cache,
+      cache: () => this.cache(),
       shellProviders: { [VSCODE_PROVIDER]: this.vscodeModels },
     });
   }
@@ -144,7 +147,8 @@ export class Services extends Disposable {
     return summary;
   }
 
-  private createCache(): AnswerCache {
+  private async createCache(): Promise<AnswerCache> {
+    const { AnswerCache, FallbackStore, FileStore, RedisStore } = await import('../core/cache');
     const c = this.config.value.cache;
     const files = new FileStore({
       dir: this.cacheDir.fsPath,
