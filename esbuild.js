@@ -43,10 +43,10 @@ const lazyTokenizers = {
 
 /**
  * The heavy dependencies of the extension host (SDKs 1–1.2 MB each, Redis, the price data, YAML,
- * csv-parse, the glob matchers) are files of their own under dist/vendor/, required on first use (src/core/lazy.ts):
+ * csv-parse, the glob matchers, the LRU maps) are files of their own under dist/vendor/, required on first use (src/core/lazy.ts):
  * activation compiles and evaluates none of them. The CLI keeps one bundle.
  */
-const VENDORS = ['openai', '@anthropic-ai/sdk', 'redis', 'csv-parse', '@pydantic/genai-prices', 'yaml', 'picomatch', 'ignore'];
+const VENDORS = ['openai', '@anthropic-ai/sdk', 'redis', 'csv-parse', '@pydantic/genai-prices', 'yaml', 'picomatch', 'ignore', 'lru-cache'];
 const vendorFile = (name) => `./vendor/${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
 const lazyVendors = {
   name: 'lazy-vendors',

@@ -23,7 +23,8 @@ export class Services extends Disposable {
   private cacheInstance: Promise<AnswerCache> | undefined;
   /** Caches replaced by a settings change whose background writes may not have landed yet. */
   private readonly retiredCaches = new Set<Promise<AnswerCache>>();
-  private cacheSettings: string;
+  /** The settings the current cache was built with. */
+  private cacheSettings = '';
   /** The shared Redis store behind the cache (backend `redis`), closed when replaced or disposed. */
   private redisStore: RedisStore | undefined;
   /** Redis URLs already reported unreachable: said once, not on every call. */
@@ -53,7 +54,6 @@ export class Services extends Disposable {
     this.cacheDir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'answer-cache');
     this.history = this._register(new HistoryService(context, this.config, this.log));
     this._register({ dispose: () => void this.redisStore?.close() });
-    this.cacheSettings = JSON.stringify(this.config.value.cache);
     this._register(
       this.config.onDidChange((c) => {
         // New TTL or limits: a new cache over the same folder (the entries stay).
@@ -148,8 +148,9 @@ export class Services extends Disposable {
   }
 
   private async createCache(): Promise<AnswerCache> {
-    const { AnswerCache, FallbackStore, FileStore, RedisStore } = await import('../core/cache');
     const c = this.config.value.cache;
+    this.cacheSettings = JSON.stringify(c);
+    const { AnswerCache, FallbackStore, FileStore, RedisStore } = await import('../core/cache');
     const files = new FileStore({
       dir: this.cacheDir.fsPath,
       onCorrupt: (file, reason) => this.log.warn(`Skipped a corrupted answer-cache entry ${file}: ${reason}`),

@@ -43,10 +43,10 @@ describe('activation', () => {
     assert.ok(extension?.isActive, `${extensionId} is not active after activate()`);
   });
 
-  it('activation loads no SDK, Redis or csv-parse: each is a file of its own under dist/vendor/, required on first use', () => {
+  it('activation loads no SDK, Redis, csv-parse or lru-cache: each is a file of its own under dist/vendor/, required on first use', () => {
     const loaded = Object.keys(require.cache);
     assert.ok(loaded.includes(path.join(root, 'dist', 'extension.js')), 'the host loaded dist/extension.js (so require.cache is the place to look)');
-    for (const name of ['openai', 'anthropic-ai-sdk', 'redis', 'csv-parse']) {
+    for (const name of ['openai', 'anthropic-ai-sdk', 'redis', 'csv-parse', 'lru-cache']) {
       const file = path.join(root, 'dist', 'vendor', `${name}.js`);
       assert.ok(fs.existsSync(file), `${file} was built`);
       assert.ok(!loaded.includes(file), `${name} was loaded by activation`);
