@@ -5,7 +5,7 @@ import { ProfilerEngine, VSCODE_PROVIDER, type EngineRunOptions, type PromptInpu
 import { formatMs, formatUsd, waitsSummary } from '../core/format';
 import type { RunSummary } from '../core/run';
 import { ConfigService } from './config';
-import { EndpointResolver } from './endpoints';
+import type { EndpointResolver } from './endpoints';
 import { HistoryService, type RunTimes } from './history/historyService';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
@@ -16,7 +16,7 @@ export class Services extends Disposable {
   readonly log: Log;
   readonly config = this._register(new ConfigService());
   readonly keys: KeyStore;
-  readonly endpoints: EndpointResolver;
+  private endpointsInstance: Promise<EndpointResolver> | undefined;
   /** Folder of the answer cache: workspace storage, or global storage with no folder open. */
   readonly cacheDir: vscode.Uri;
   /** Undefined until the first call that needs the cache: its code loads then. */
@@ -50,7 +50,6 @@ export class Services extends Disposable {
     super();
     this.log = log ?? this._register(new Log());
     this.keys = this._register(new KeyStore(context.secrets, this.log));
-    this.endpoints = new EndpointResolver(this.keys, context.workspaceState, this.log);
     this.cacheDir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'answer-cache');
     this.history = this._register(new HistoryService(context, this.config, this.log));
     this._register({ dispose: () => void this.redisStore?.close() });
@@ -75,6 +74,11 @@ export class Services extends Disposable {
     };
     this._register(this.keys.onDidChange(resetProviders));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(resetProviders));
+  }
+
+  /** Where each provider's requests go and with which key (the trust rules); loaded with the first provider. */
+  endpoints(): Promise<EndpointResolver> {
+    return (this.endpointsInstance ??= import('./endpoints').then(({ EndpointResolver }) => new EndpointResolver(this.keys, this.context.workspaceState, this.log)));
   }
 
   get extensionUri(): vscode.Uri {
@@ -106,7 +110,7 @@ export class Services extends Disposable {
   private createEngine(interactive: boolean): ProfilerEngine {
     return new ProfilerEngine({
       resolveProvider: async (name) => {
-        const r = await this.endpoints.resolve(name, { interactive });
+        const r = await (await this.endpoints()).resolve(name, { interactive });
         if (r.ok) this.log.info(`${name}: ${r.config.type} at ${r.config.baseURL ?? 'the default endpoint'}${r.config.apiKey ? ' (key set)' : ''}`);
         else this.log.warn(`${name}: ${r.error.message}`);
         return r;

@@ -93,7 +93,7 @@ export class BatchManager extends Disposable {
   /** A batch service over the extension's provider resolution and price book. */
   service(interactive: boolean): BatchService {
     return new BatchService({
-      resolveProvider: (name) => this.services.endpoints.resolve(name, { interactive }),
+      resolveProvider: async (name) => (await this.services.endpoints()).resolve(name, { interactive }),
       prices: this.services.engine.prices,
     });
   }
