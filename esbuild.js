@@ -13,14 +13,14 @@ const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
     build.onStart(() => {
-      if (watch) console.log(`[watch] build started (${build.initialOptions.outfile})`);
+      if (watch) console.log(`[watch] build started (${build.initialOptions.outfile ?? build.initialOptions.outdir})`);
     });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      if (watch) console.log(`[watch] build finished (${build.initialOptions.outfile})`);
+      if (watch) console.log(`[watch] build finished (${build.initialOptions.outfile ?? build.initialOptions.outdir})`);
     });
   },
 };
