@@ -3,6 +3,7 @@
 // esbuild does not type-check: `npm run typecheck` (tsc --noEmit) runs beside it.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -12,14 +13,14 @@ const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
     build.onStart(() => {
-      if (watch) console.log(`[watch] build started (${build.initialOptions.outfile})`);
+      if (watch) console.log(`[watch] build started (${build.initialOptions.outfile ?? build.initialOptions.outdir})`);
     });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      if (watch) console.log(`[watch] build finished (${build.initialOptions.outfile})`);
+      if (watch) console.log(`[watch] build finished (${build.initialOptions.outfile ?? build.initialOptions.outdir})`);
     });
   },
 };
@@ -42,10 +43,10 @@ const lazyTokenizers = {
 
 /**
  * The heavy dependencies of the extension host (SDKs 1–1.2 MB each, Redis, the price data, YAML,
- * csv-parse, the glob matchers) are files of their own under dist/vendor/, required on first use (src/core/lazy.ts):
+ * csv-parse, the glob matchers, the LRU maps) are files of their own under dist/vendor/, required on first use (src/core/lazy.ts):
  * activation compiles and evaluates none of them. The CLI keeps one bundle.
  */
-const VENDORS = ['openai', '@anthropic-ai/sdk', 'redis', 'csv-parse', '@pydantic/genai-prices', 'yaml', 'picomatch', 'ignore'];
+const VENDORS = ['openai', '@anthropic-ai/sdk', 'redis', 'csv-parse', '@pydantic/genai-prices', 'yaml', 'picomatch', 'ignore', 'lru-cache'];
 const vendorFile = (name) => `./vendor/${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
 const lazyVendors = {
   name: 'lazy-vendors',
@@ -54,6 +55,111 @@ const lazyVendors = {
     build.onResolve({ filter }, (args) => ({ path: vendorFile(args.path), external: true }));
   },
 };
+
+/**
+ * The extension host's bundle is split. Each module of ours that the code `import()`s (what sits
+ * behind a command: the panel, Decide, batch, the planner, the dashboard) is a file of its own,
+ * `dist/extension-<name>-<hash>.js`, loaded on first use; activation loads dist/extension.js
+ * alone. esbuild splits only ESM output, into the entry, the `import()`ed files and chunks of the
+ * code they share, and the extension stays CommonJS (vendor files and tokenizers required
+ * synchronously, `require.cache`, `__dirname`). So the split is built in memory as ESM, then:
+ * - dist/extension.js bundles the entry with every chunk it imports (one file to read and
+ *   compile at activation, not twenty), and exports those chunks' modules as `__sharedChunks`;
+ * - every other file becomes CommonJS on its own: its imports of the entry's chunks read
+ *   `__sharedChunks` (so each module exists once: one `ProfilePanel.active`, one price book),
+ *   its imports and `import()`s of the other files are `require()`s of them.
+ * All files sit in dist/ itself, where the relative paths of the vendor files and the count
+ * worker hold. The source maps are carried through both steps.
+ */
+const SPLIT_PREFIX = 'extension-';
+const SHARED_CHUNKS = '__sharedChunks';
+const commonJsSplit = {
+  name: 'commonjs-split',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length) return;
+      try {
+        await writeSplitAsCommonJs(build.initialOptions, result);
+      } catch (e) {
+        console.error(`✘ [ERROR] ${e.message}`);
+        throw e;
+      }
+    });
+  },
+};
+
+/** The second step of the split (above): the ESM files of `result` (in memory) as CommonJS files in `outdir`. */
+async function writeSplitAsCommonJs({ outdir, entryPoints, minify, sourcemap, target }, result) {
+  const dir = path.resolve(outdir);
+  const code = new Map(result.outputFiles.map((f) => [f.path, f.text]));
+  const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([k, v]) => [path.resolve(k), v]));
+  const main = Object.keys(outputs).find((k) => outputs[k].entryPoint === entryPoints[0]);
+  // The entry and the chunks it imports, directly or through each other: bundled into dist/extension.js.
+  const merged = new Set();
+  const walk = (file) => {
+    if (merged.has(file)) return;
+    merged.add(file);
+    for (const i of outputs[file].imports) if (i.kind === 'import-statement' && !i.external) walk(path.resolve(i.path));
+  };
+  walk(main);
+  const rest = [...code.keys()].filter((f) => f.endsWith('.js') && !merged.has(f));
+
+  // Each ESM file from memory with its source map inline (esbuild reads it as the input's map), counted.
+  const loads = new Map();
+  const load = (file) => {
+    loads.set(file, (loads.get(file) ?? 0) + 1);
+    const map = code.get(`${file}.map`);
+    const js = code.get(file);
+    return map ? js.replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`) : js;
+  };
+  // `entry`: the build of dist/extension.js, which bundles the merged files; the others read them from it.
+  const fromMemory = (entry) => ({
+    name: 'split-files',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        // The shims' own require() of dist/extension.js is the real one, at run time.
+        if (args.namespace === 'shared-chunk') return { path: args.path, external: true };
+        const file = path.resolve(args.resolveDir || dir, args.path);
+        if (args.kind === 'entry-point' || (entry && merged.has(file))) return { path: file };
+        if (merged.has(file)) return { path: file, namespace: 'shared-chunk' };
+        return { path: args.path, external: true };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'file' }, (args) => ({ contents: load(args.path), loader: 'js', resolveDir: dir }));
+      b.onLoad({ filter: /.*/, namespace: 'shared-chunk' }, (args) => ({
+        contents: `module.exports = require('./${path.basename(main)}')${args.path === main ? '' : `.${SHARED_CHUNKS}[${JSON.stringify(path.basename(args.path))}]`};`,
+        loader: 'js',
+      }));
+    },
+  });
+  const cjs = { bundle: true, format: 'cjs', platform: 'node', target, minify, sourcemap, sourcesContent: false, supported: { 'dynamic-import': false }, write: false, logLevel: 'silent' };
+  const chunks = [...merged].filter((f) => f !== main);
+  const [entry, others] = await Promise.all([
+    esbuild.build({
+      ...cjs,
+      stdin: {
+        contents: [
+          `export * from './${path.basename(main)}';`,
+          ...chunks.map((f, i) => `import * as chunk${i} from './${path.basename(f)}';`),
+          `export const ${SHARED_CHUNKS} = { ${chunks.map((f, i) => `${JSON.stringify(path.basename(f))}: chunk${i}`).join(', ')} };`,
+        ].join('\n'),
+        resolveDir: dir,
+        sourcefile: 'split-entry.js',
+      },
+      outfile: main,
+      plugins: [fromMemory(true)],
+    }),
+    esbuild.build({ ...cjs, entryPoints: rest, outdir: dir, plugins: [fromMemory(false)] }),
+  ]);
+  // One copy of each module: every ESM file went into exactly one of the files written.
+  const twice = [...loads].filter(([, n]) => n > 1).map(([f]) => path.basename(f));
+  if (twice.length) throw new Error(`split build: ${twice.join(', ')} bundled more than once`);
+  const files = [...entry.outputFiles, ...others.outputFiles];
+  const written = new Set(files.map((f) => f.path));
+  for (const f of fs.readdirSync(dir)) {
+    if (f.startsWith(SPLIT_PREFIX) && !written.has(path.join(dir, f))) fs.rmSync(path.join(dir, f));
+  }
+  for (const f of files) fs.writeFileSync(f.path, f.contents);
+}
 
 const node = {
   bundle: true,
@@ -82,7 +188,18 @@ const browser = {
 };
 
 const entries = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [...node.plugins, lazyVendors] },
+  {
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outdir: 'dist',
+    chunkNames: `${SPLIT_PREFIX}[name]-[hash]`,
+    splitting: true,
+    format: 'esm',
+    write: false,
+    external: ['vscode'],
+    metafile: true,
+    plugins: [...node.plugins, lazyVendors, commonJsSplit],
+  },
   // Counts large prompt documents off the extension host's thread (a worker_threads worker).
   { ...node, entryPoints: ['src/core/prompt/countWorker.ts'], outfile: 'dist/countWorker.js', plugins: [...node.plugins, lazyVendors] },
   ...VENDORS.map((name) => ({
@@ -120,7 +237,6 @@ const entries = [
 // index.js holds mocha's setup and every test/integration/**/*.test.ts, which the virtual module
 // `integration-tests:all` requires in name order (new files are picked up on the next build).
 if (!production && fs.existsSync('test/integration/index.ts')) {
-  const path = require('node:path');
   const testsDir = path.resolve('test/integration');
   const integrationTests = {
     name: 'integration-tests',

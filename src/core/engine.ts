@@ -2,11 +2,9 @@
 // it against several models. Shells differ only in how they resolve providers (environment vs
 // SecretStorage + trust rules) and where the answer cache lives.
 import { defaultConcurrency } from './config';
-import { answerCacheKey, answerKeyParts, type AnswerCache } from './cache';
+import type { AnswerCache } from './cache';
 import { PriceBook, type PriceOverride } from './pricing';
-import { createProvider } from './providers';
-import { warmHttpClient } from './providers/wire';
-import { runPrompt, type AnswerStore, type RunOptions, type RunSummary, type RunTarget } from './run';
+import type { AnswerStore, RunOptions, RunSummary, RunTarget } from './run';
 import { TokenCounter, type TokenCounterOptions } from './tokens';
 import type { ChatMessage, ChatRequest, Provider, ProviderConfig, ProviderError, StreamEvent, TokenCount } from './types';
 import { parseModelId } from './types';
@@ -26,7 +24,8 @@ export type ProviderResolution = { ok: true; config: ProviderConfig } | { ok: fa
 export interface EngineOptions {
   resolveProvider: (name: string) => Promise<ProviderResolution> | ProviderResolution;
   priceOverrides?: Record<string, PriceOverride>;
-  cache?: AnswerCache;
+  /** The answer cache, or how to open it on the first run (the extension's code for it loads then). */
+  cache?: AnswerCache | (() => Promise<AnswerCache>);
   /** For tests and special transports: build the provider from a resolved config. */
   createProvider?: (config: ProviderConfig) => Provider;
   /**
@@ -78,6 +77,13 @@ export interface EngineRunOptions extends Pick<RunOptions, 'concurrency' | 'repe
   perProviderConcurrency?: number;
 }
 
+// The providers, the runner and the cache keys load on the first call that needs them: estimates
+// (the editor's, from its activation on) use neither.
+const providers = () => import('./providers');
+const wire = () => import('./providers/wire');
+const runner = () => import('./run');
+const cacheKeys = () => import('./cache/key');
+
 export class ProfilerEngine {
   readonly prices: PriceBook;
   readonly tokens: TokenCounter;
@@ -97,8 +103,9 @@ export class ProfilerEngine {
     });
   }
 
+  /** The answer cache when it was given as one (the CLI's). */
   get cache(): AnswerCache | undefined {
-    return this.options.cache;
+    return typeof this.options.cache === 'function' ? undefined : this.options.cache;
   }
 
   /** Forget resolved providers (keys or settings changed). */
@@ -174,17 +181,18 @@ export class ProfilerEngine {
 
   private async runTargets(targets: RunTarget[], modelIds: string[], options: EngineRunOptions): Promise<RunSummary> {
     // The tokenizers load, and the HTTP client starts, before the first request: no call's measured time holds them.
-    await Promise.all([...modelIds.map((id) => this.tokens.prepare(id)), (this.options.warmUp ?? warmHttpClient)()]);
+    await Promise.all([...modelIds.map((id) => this.tokens.prepare(id)), this.options.warmUp ? this.options.warmUp() : wire().then((w) => w.warmHttpClient())]);
     const perProvider: Record<string, number> = {};
     for (const t of targets) {
       // A provider's own limit (1 for a local server) comes before the shared one.
       const limit = defaultConcurrency(t.provider.config) ?? options.perProviderConcurrency;
       if (limit) perProvider[t.provider.config.name] = limit;
     }
+    const [{ runPrompt }, keys, cache] = await Promise.all([runner(), cacheKeys(), typeof this.options.cache === 'function' ? this.options.cache() : this.options.cache]);
     return runPrompt(targets, {
       ...options,
       perProviderConcurrency: perProvider,
-      cache: this.options.cache ? cacheAdapter(this.options.cache) : undefined,
+      cache: cache ? cacheAdapter(cache, keys) : undefined,
       price: (modelId, usage) => this.prices.cost(modelId, usage),
       preflight: (target) => this.checkContextWindow(target),
     });
@@ -220,7 +228,7 @@ export class ProfilerEngine {
           this.providers.delete(name);
           return new UnavailableProvider(name, resolved.error);
         }
-        return (this.options.createProvider ?? createProvider)(resolved.config);
+        return (this.options.createProvider ?? (await providers()).createProvider)(resolved.config);
       })();
       this.providers.set(name, p);
     }
@@ -240,9 +248,9 @@ export function toRequest(prompt: PromptInput, modelId: string): ChatRequest {
   };
 }
 
-function cacheAdapter(cache: AnswerCache): AnswerStore {
+function cacheAdapter(cache: AnswerCache, keys: typeof import('./cache/key')): AnswerStore {
   return {
-    keyFor: (t) => answerCacheKey(answerKeyParts(t.provider.config, t.request)),
+    keyFor: (t) => keys.answerCacheKey(keys.answerKeyParts(t.provider.config, t.request)),
     get: (key) => cache.get(key),
     set: (entry) => cache.set(entry),
   };

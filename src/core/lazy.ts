@@ -27,3 +27,36 @@ export const csvParse = once(() => require('csv-parse') as typeof import('csv-pa
 // The glob and .gitignore matchers of the cost checks: the editor needs them only where a budget or traffic glob applies.
 export const picomatch = once(() => require('picomatch') as typeof import('picomatch'));
 export const ignore = once(() => require('ignore') as typeof import('ignore'));
+const lruCache = once(() => require('lru-cache') as typeof import('lru-cache'));
+
+/** A least-recently-used map of at most `max` entries, made on the first call: lru-cache loads then, not when its owner is built (the extension's activation builds the inline features' memos). */
+export function lazyLru<K extends {}, V extends {}>(max: number): () => import('lru-cache').LRUCache<K, V> {
+  let lru: import('lru-cache').LRUCache<K, V> | undefined;
+  return () => {
+    if (!lru) {
+      const { LRUCache } = lruCache();
+      lru = new LRUCache<K, V>({ max });
+    }
+    return lru;
+  };
+}
+
+/**
+ * A module of our own imported on first use (`import()`: esbuild.js makes it a file of its own,
+ * apart from the bundle that imports it). `loaded()` is the module once an import has finished,
+ * undefined before: for callers that only need it if it is already there (an open panel).
+ */
+export function lazyModule<T>(load: () => Promise<T>): { (): Promise<T>; loaded(): T | undefined } {
+  let module: T | undefined;
+  let pending: Promise<T> | undefined;
+  const get = () =>
+    (pending ??= load().then(
+      (m) => (module = m),
+      (e: unknown) => {
+        // Not remembered: the next call tries again.
+        pending = undefined;
+        throw e;
+      },
+    ));
+  return Object.assign(get, { loaded: () => module });
+}

@@ -173,7 +173,8 @@ export function readEndpointConfig(): EndpointConfig {
 
 /** Holds the current configuration; fires when a `promptProfiler.*` setting changes. */
 export class ConfigService extends Disposable {
-  private current = readConfig();
+  /** Read on first use: activation only wires. */
+  private current: ProfilerConfig | undefined;
   private readonly emitter = this._register(new vscode.EventEmitter<ProfilerConfig>());
   readonly onDidChange = this.emitter.event;
 
@@ -193,6 +194,6 @@ export class ConfigService extends Disposable {
   }
 
   get value(): ProfilerConfig {
-    return this.current;
+    return (this.current ??= readConfig());
   }
 }

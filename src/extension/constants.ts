@@ -8,10 +8,18 @@ export const enum CommandId {
   ClearAnswerCache = 'promptProfiler.clearAnswerCache',
   ShowLog = 'promptProfiler.showLog',
   SelectStatusBarModel = 'promptProfiler.selectStatusBarModel',
+  RunAsBatch = 'promptProfiler.runAsBatch',
+  ShowDashboard = 'promptProfiler.showDashboard',
+  PlanPromptCache = 'promptProfiler.planPromptCache',
+  ShowCostChanges = 'promptProfiler.showCostChanges',
+  OpenHeadDiff = 'promptProfiler.openHeadDiff',
 }
 
 export const CONFIG_SECTION = 'promptProfiler';
 export const PANEL_VIEW_TYPE = 'promptProfiler.profile';
+export const DASHBOARD_VIEW_TYPE = 'promptProfiler.dashboard';
+/** Each batch's state is kept under this prefix + its job id in workspace state. */
+export const BATCH_STATE_PREFIX = 'promptProfiler.batch.';
 /** Our language (`.prompt`, `.prompty`): an id of our own, so VS Code's prompt-file and Markdown features leave our files alone. */
 export const PROMPT_LANGUAGE_ID = 'prompt-profiler.prompt';
 /** VS Code's own prompt files (`.prompt.md`, e.g. in .github/prompts/): prompts too. */

@@ -1,29 +1,27 @@
-// activate() only wires: services, commands, inline providers, the panel serializer.
+// activate() only wires: services, inline providers, command registrations, the panel serializers.
+// What sits behind a command (the profile panel with its runner, analysis and Decide, batch, the
+// planner, the dashboard, the other commands) is import()ed on its first use: esbuild.js makes
+// each such module a file of its own, so activation compiles none of it.
 import * as vscode from 'vscode';
-import { clearAnswerCache } from './commands/clearAnswerCache';
-import { profileBlock, profilePrompt } from './commands/profilePrompt';
-import { selectModels, selectStatusBarModel } from './commands/selectModels';
-import { setApiKey } from './commands/setApiKey';
+import { lazyModule } from '../core/lazy';
+import type { BatchManager } from './batch/batchManager';
+import type { RunAsBatchArgs } from './batch/runAsBatch';
 import { showLog } from './commands/showLog';
-import { BatchManager } from './batch/batchManager';
-import { RUN_AS_BATCH_COMMAND, runAsBatch } from './batch/runAsBatch';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboard/dashboardPanel';
-import { SHOW_DASHBOARD_COMMAND, showDashboard } from './dashboard/showDashboard';
-import { PLAN_PROMPT_CACHE_COMMAND, planPromptCacheCommand } from './planner/planPromptCache';
-import { ReportDocuments } from './planner/reportDocuments';
-import { CommandId, PANEL_VIEW_TYPE, PROMPT_LANGUAGE_ID, VSCODE_PROMPT_LANGUAGE_ID } from './constants';
+import { BATCH_STATE_PREFIX, CommandId, DASHBOARD_VIEW_TYPE, PANEL_VIEW_TYPE, PROMPT_LANGUAGE_ID, VSCODE_PROMPT_LANGUAGE_ID } from './constants';
+import { BudgetDiagnostics } from './check/budgetDiagnostics';
+import { CostChanges } from './check/costChanges';
+import { ProjectConfig } from './check/projectConfig';
+import type { DashboardPanel } from './dashboard/dashboardPanel';
+import type { ShowDashboardArgs } from './dashboard/showDashboard';
 import { PromptCodeLensProvider } from './inline/codeLens';
+import { CostDeltaCodeLensProvider, costHoverSection } from './inline/costDelta';
 import { PromptHoverProvider } from './inline/hover';
 import { InlineEstimates } from './inline/inlineEstimates';
 import { PromptDocuments } from './inline/promptDocuments';
 import { SelectionCostStatusBar } from './inline/statusBar';
-import { ProfilePanel } from './panel/profilePanel';
-import { BudgetDiagnostics } from './check/budgetDiagnostics';
-import { CostChanges } from './check/costChanges';
-import { ProjectConfig } from './check/projectConfig';
-import { openHeadDiff } from './commands/openHeadDiff';
-import { SHOW_COST_CHANGES_COMMAND, showCostChanges } from './commands/showCostChanges';
-import { CostDeltaCodeLensProvider, OPEN_HEAD_DIFF_COMMAND, costHoverSection } from './inline/costDelta';
+import type { ProfilePanel } from './panel/profilePanel';
+import type { PlanPromptCacheArgs } from './planner/planPromptCache';
+import { ReportDocuments } from './planner/reportDocuments';
 import { Services } from './services';
 import { type PanelMessageObserver, testHooks } from './testHooks';
 
@@ -37,6 +35,22 @@ const PROMPT_DOCUMENTS: vscode.DocumentSelector = [
 /** Documents with CodeLens: prompt files, and Markdown's ```prompt blocks. */
 const LENS_DOCUMENTS: vscode.DocumentSelector = [{ language: PROMPT_LANGUAGE_ID }, { language: VSCODE_PROMPT_LANGUAGE_ID }, { language: 'markdown' }];
 
+// The modules loaded on first use (one copy each: a later import() returns the same module).
+// The panels' modules load through `profilePanel` and `dashboardPanel` before the commands that
+// import them, so that panel() and dashboard() see them.
+const profilePanel = lazyModule(() => import('./panel/profilePanel'));
+const profileCommands = lazyModule(() => profilePanel().then(() => import('./commands/profilePrompt')));
+const dashboardPanel = lazyModule(() => import('./dashboard/dashboardPanel'));
+const showDashboard = lazyModule(() => dashboardPanel().then(() => import('./dashboard/showDashboard')));
+const runAsBatch = lazyModule(() => import('./batch/runAsBatch'));
+const batchManager = lazyModule(() => import('./batch/batchManager'));
+const planner = lazyModule(() => import('./planner/planPromptCache'));
+const selectModels = lazyModule(() => import('./commands/selectModels'));
+const setApiKey = lazyModule(() => import('./commands/setApiKey'));
+const clearAnswerCache = lazyModule(() => import('./commands/clearAnswerCache'));
+const showCostChanges = lazyModule(() => import('./commands/showCostChanges'));
+const openHeadDiff = lazyModule(() => import('./commands/openHeadDiff'));
+
 export interface PromptProfilerApi {
   services: Services;
   statusBar: SelectionCostStatusBar;
@@ -46,7 +60,8 @@ export interface PromptProfilerApi {
   estimates: InlineEstimates;
   /** The open profile panel, if any (tests read what it posted). */
   panel(): ProfilePanel | undefined;
-  batches: BatchManager;
+  /** The batch manager (its code loads on the first call). */
+  batches(): Promise<BatchManager>;
   reports: ReportDocuments;
   /** The open dashboard, if any. */
   dashboard(): DashboardPanel | undefined;
@@ -54,6 +69,11 @@ export interface PromptProfilerApi {
   budgetDiagnostics: BudgetDiagnostics;
   /** Test hook: `observer` sees every message the panels post from now on (none when undefined, the default). */
   observePanelMessages(observer: PanelMessageObserver | undefined): void;
+}
+
+/** Registers command `id`, whose handler is in a module loaded on the first call. */
+function lazyCommand<M, A extends unknown[]>(id: string, load: () => Promise<M>, handler: (module: M, ...args: A) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: A) => handler(await load(), ...args));
 }
 
 export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
@@ -64,19 +84,24 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
   const statusBar = new SelectionCostStatusBar(services, estimates);
   const codeLens = new PromptCodeLensProvider(services, estimates);
   const reports = new ReportDocuments();
-  const batches = new BatchManager(services, reports);
+  let batches: Promise<BatchManager> | undefined;
+  const getBatches = () =>
+    (batches ??= batchManager().then(({ BatchManager }) => {
+      const manager = new BatchManager(services, reports);
+      context.subscriptions.push(manager);
+      return manager;
+    }));
   context.subscriptions.push(
     reports,
-    batches,
-    vscode.commands.registerCommand(RUN_AS_BATCH_COMMAND, (args) => runAsBatch(services, batches, args)),
-    vscode.commands.registerCommand(SHOW_DASHBOARD_COMMAND, (args) => showDashboard(services, args)),
-    vscode.commands.registerCommand(PLAN_PROMPT_CACHE_COMMAND, (args) => planPromptCacheCommand(services, reports, args)),
+    lazyCommand(CommandId.RunAsBatch, runAsBatch, async (m, args?: RunAsBatchArgs) => m.runAsBatch(services, await getBatches(), args)),
+    lazyCommand(CommandId.ShowDashboard, showDashboard, (m, args?: ShowDashboardArgs) => m.showDashboard(services, args)),
+    lazyCommand(CommandId.PlanPromptCache, planner, (m, args?: PlanPromptCacheArgs) => m.planPromptCacheCommand(services, reports, args)),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       async deserializeWebviewPanel(panel) {
-        DashboardPanel.revive(panel, services);
+        (await dashboardPanel()).DashboardPanel.revive(panel, services);
       },
     }),
-    { dispose: () => DashboardPanel.active?.dispose() },
+    { dispose: () => dashboardPanel.loaded()?.DashboardPanel.active?.dispose() },
   );
   // Monthly projection, change vs git HEAD, budgets (issue 14).
   const project = new ProjectConfig(services);
@@ -90,33 +115,34 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     budgetDiagnostics,
     costLens,
     vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, costLens),
-    vscode.commands.registerCommand(SHOW_COST_CHANGES_COMMAND, () => showCostChanges(costChanges)),
-    vscode.commands.registerCommand(OPEN_HEAD_DIFF_COMMAND, (uri: vscode.Uri) => openHeadDiff(costChanges, uri)),
+    lazyCommand(CommandId.ShowCostChanges, showCostChanges, (m) => m.showCostChanges(costChanges)),
+    lazyCommand(CommandId.OpenHeadDiff, openHeadDiff, (m, uri: vscode.Uri) => m.openHeadDiff(costChanges, uri)),
   );
-  // Batches submitted before a reload or restart: resume polling them.
-  void batches.resumePending();
+  // Batches submitted before a reload or restart: resume polling them. The batch code loads only
+  // when one is saved.
+  if (context.workspaceState.keys().some((k) => k.startsWith(BATCH_STATE_PREFIX))) void getBatches().then((b) => b.resumePending());
   context.subscriptions.push(
     services,
     documents,
     statusBar,
     codeLens,
     services.config.onDidChange(() => estimates.clear()),
-    vscode.commands.registerCommand(CommandId.ProfilePrompt, () => profilePrompt(services)),
-    vscode.commands.registerCommand(CommandId.ProfilePromptBypassCache, () => profilePrompt(services, true)),
-    vscode.commands.registerCommand(CommandId.ProfileBlock, (uri: vscode.Uri, start: number, end: number) => profileBlock(services, uri, start, end)),
-    vscode.commands.registerCommand(CommandId.SelectModels, () => selectModels(services)),
-    vscode.commands.registerCommand(CommandId.SetApiKey, (provider?: string) => setApiKey(services, provider)),
-    vscode.commands.registerCommand(CommandId.ClearAnswerCache, () => clearAnswerCache(services)),
+    lazyCommand(CommandId.ProfilePrompt, profileCommands, (m) => m.profilePrompt(services)),
+    lazyCommand(CommandId.ProfilePromptBypassCache, profileCommands, (m) => m.profilePrompt(services, true)),
+    lazyCommand(CommandId.ProfileBlock, profileCommands, (m, uri: vscode.Uri, start: number, end: number) => m.profileBlock(services, uri, start, end)),
+    lazyCommand(CommandId.SelectModels, selectModels, (m) => m.selectModels(services)),
+    lazyCommand(CommandId.SelectStatusBarModel, selectModels, (m) => m.selectStatusBarModel(services)),
+    lazyCommand(CommandId.SetApiKey, setApiKey, (m, provider?: string) => m.setApiKey(services, provider)),
+    lazyCommand(CommandId.ClearAnswerCache, clearAnswerCache, (m) => m.clearAnswerCache(services)),
     vscode.commands.registerCommand(CommandId.ShowLog, () => showLog(services)),
-    vscode.commands.registerCommand(CommandId.SelectStatusBarModel, () => selectStatusBarModel(services)),
     vscode.languages.registerHoverProvider(PROMPT_DOCUMENTS, hover),
     vscode.languages.registerCodeLensProvider(LENS_DOCUMENTS, codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: unknown) {
-        ProfilePanel.revive(panel, services, state);
+        (await profilePanel()).ProfilePanel.revive(panel, services, state);
       },
     }),
-    { dispose: () => ProfilePanel.active?.dispose() },
+    { dispose: () => profilePanel.loaded()?.ProfilePanel.active?.dispose() },
   );
   return {
     services,
@@ -124,10 +150,10 @@ export function activate(context: vscode.ExtensionContext): PromptProfilerApi {
     codeLens,
     hover,
     estimates,
-    panel: () => ProfilePanel.active,
-    batches,
+    panel: () => profilePanel.loaded()?.ProfilePanel.active,
+    batches: getBatches,
     reports,
-    dashboard: () => DashboardPanel.active,
+    dashboard: () => dashboardPanel.loaded()?.DashboardPanel.active,
     costChanges,
     budgetDiagnostics,
     observePanelMessages: (observer) => (testHooks.panelMessages = observer),

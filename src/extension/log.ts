@@ -2,8 +2,13 @@
 import * as vscode from 'vscode';
 
 export class Log implements vscode.Disposable {
-  readonly channel = vscode.window.createOutputChannel('Prompt Profiler', { log: true });
+  /** Created with the first line or show(): activation only wires. */
+  private channelInstance: vscode.LogOutputChannel | undefined;
   private readonly secrets = new Set<string>();
+
+  private get channel(): vscode.LogOutputChannel {
+    return (this.channelInstance ??= vscode.window.createOutputChannel('Prompt Profiler', { log: true }));
+  }
 
   /** Registers a value that must never appear in the log (API keys as they are read). */
   addSecret(value: string | undefined): void {
@@ -33,6 +38,6 @@ export class Log implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.channel.dispose();
+    this.channelInstance?.dispose();
   }
 }

@@ -1,11 +1,11 @@
 // The extension's long-lived services, built once in activate() and handed to every command.
 import * as vscode from 'vscode';
-import { AnswerCache, FallbackStore, FileStore, RedisStore, type CacheStore } from '../core/cache';
+import type { AnswerCache, CacheStore, RedisStore } from '../core/cache';
 import { ProfilerEngine, VSCODE_PROVIDER, type EngineRunOptions, type PromptInput } from '../core/engine';
 import { formatMs, formatUsd, waitsSummary } from '../core/format';
 import type { RunSummary } from '../core/run';
 import { ConfigService } from './config';
-import { EndpointResolver } from './endpoints';
+import type { EndpointResolver } from './endpoints';
 import { HistoryService, type RunTimes } from './history/historyService';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
@@ -16,13 +16,15 @@ export class Services extends Disposable {
   readonly log: Log;
   readonly config = this._register(new ConfigService());
   readonly keys: KeyStore;
-  readonly endpoints: EndpointResolver;
+  private endpointsInstance: Promise<EndpointResolver> | undefined;
   /** Folder of the answer cache: workspace storage, or global storage with no folder open. */
   readonly cacheDir: vscode.Uri;
-  private cacheInstance: AnswerCache;
+  /** Undefined until the first call that needs the cache: its code loads then. */
+  private cacheInstance: Promise<AnswerCache> | undefined;
   /** Caches replaced by a settings change whose background writes may not have landed yet. */
-  private readonly retiredCaches = new Set<AnswerCache>();
-  private cacheSettings: string;
+  private readonly retiredCaches = new Set<Promise<AnswerCache>>();
+  /** The settings the current cache was built with. */
+  private cacheSettings = '';
   /** The shared Redis store behind the cache (backend `redis`), closed when replaced or disposed. */
   private redisStore: RedisStore | undefined;
   /** Redis URLs already reported unreachable: said once, not on every call. */
@@ -48,21 +50,20 @@ export class Services extends Disposable {
     super();
     this.log = log ?? this._register(new Log());
     this.keys = this._register(new KeyStore(context.secrets, this.log));
-    this.endpoints = new EndpointResolver(this.keys, context.workspaceState, this.log);
     this.cacheDir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'answer-cache');
     this.history = this._register(new HistoryService(context, this.config, this.log));
     this._register({ dispose: () => void this.redisStore?.close() });
-    this.cacheSettings = JSON.stringify(this.config.value.cache);
-    this.cacheInstance = this.createCache();
     this._register(
       this.config.onDidChange((c) => {
         // New TTL or limits: a new cache over the same folder (the entries stay).
         if (JSON.stringify(c.cache) !== this.cacheSettings) {
           this.cacheSettings = JSON.stringify(c.cache);
           const retired = this.cacheInstance;
-          this.retiredCaches.add(retired);
-          void retired.flush().then(() => this.retiredCaches.delete(retired));
-          this.cacheInstance = this.createCache();
+          if (retired) {
+            this.retiredCaches.add(retired);
+            void retired.then((r) => r.flush()).then(() => this.retiredCaches.delete(retired));
+            this.cacheInstance = this.createCache();
+          }
         }
         this.resetEngine();
       }),
@@ -75,18 +76,24 @@ export class Services extends Disposable {
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(resetProviders));
   }
 
+  /** Where each provider's requests go and with which key (the trust rules); loaded with the first provider. */
+  endpoints(): Promise<EndpointResolver> {
+    return (this.endpointsInstance ??= import('./endpoints').then(({ EndpointResolver }) => new EndpointResolver(this.keys, this.context.workspaceState, this.log)));
+  }
+
   get extensionUri(): vscode.Uri {
     return this.context.extensionUri;
   }
 
   /** The answer cache (rebuilt when its settings change). */
-  get cache(): AnswerCache {
-    return this.cacheInstance;
+  cache(): Promise<AnswerCache> {
+    return (this.cacheInstance ??= this.createCache());
   }
 
   /** Waits for every answer-cache write still in the background (deactivation: nothing is lost). */
   async flushCaches(): Promise<void> {
-    await Promise.all([this.cacheInstance, ...this.retiredCaches].map((c) => c.flush()));
+    const caches = [this.cacheInstance, ...this.retiredCaches].filter((c) => c !== undefined);
+    await Promise.all(caches.map(async (c) => (await c).flush()));
   }
 
   /** The engine for estimates, rebuilt when settings change (price overrides, providers). */
@@ -103,13 +110,13 @@ export class Services extends Disposable {
   private createEngine(interactive: boolean): ProfilerEngine {
     return new ProfilerEngine({
       resolveProvider: async (name) => {
-        const r = await this.endpoints.resolve(name, { interactive });
+        const r = await (await this.endpoints()).resolve(name, { interactive });
         if (r.ok) this.log.info(`${name}: ${r.config.type} at ${r.config.baseURL ?? 'the default endpoint'}${r.config.apiKey ? ' (key set)' : ''}`);
         else this.log.warn(`${name}: ${r.error.message}`);
         return r;
       },
       priceOverrides: this.config.value.prices,
-      cache: this.cache,
+      cache: () => this.cache(),
       shellProviders: { [VSCODE_PROVIDER]: this.vscodeModels },
     });
   }
@@ -144,8 +151,10 @@ export class Services extends Disposable {
     return summary;
   }
 
-  private createCache(): AnswerCache {
+  private async createCache(): Promise<AnswerCache> {
     const c = this.config.value.cache;
+    this.cacheSettings = JSON.stringify(c);
+    const { AnswerCache, FallbackStore, FileStore, RedisStore } = await import('../core/cache');
     const files = new FileStore({
       dir: this.cacheDir.fsPath,
       onCorrupt: (file, reason) => this.log.warn(`Skipped a corrupted answer-cache entry ${file}: ${reason}`),

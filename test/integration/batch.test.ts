@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import * as vscode from 'vscode';
 import { compileTemplate, type BatchReport, type BatchState } from '../../src/core/batch';
-import { BATCH_STATE_PREFIX, BatchManager, type BatchOutcome } from '../../src/extension/batch/batchManager';
+import { BatchManager, type BatchOutcome } from '../../src/extension/batch/batchManager';
+import { BATCH_STATE_PREFIX } from '../../src/extension/constants';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import { Services } from '../../src/extension/services';
 import { GPT, HAIKU, claudePromptTokens, enc, expectedCost, fake, getApi, keys, openaiPromptTokens, restoreSettings, setSetting, sleep, waitFor, workspaceUri } from './helpers';
@@ -217,9 +218,10 @@ describe('batch runs', function () {
 
   it('Cancel cancels the batch at the provider', async () => {
     const run = vscode.commands.executeCommand<BatchOutcome>('promptProfiler.runAsBatch', { template: templateFile, dataset: datasetFile, model: HAIKU, showResults: false });
-    const jobId = await waitFor('the batch to be submitted and followed', () => api.batches.active[0], 60_000);
+    const batches = await api.batches();
+    const jobId = await waitFor('the batch to be submitted and followed', () => batches.active[0], 60_000);
     assert.ok(savedKeys().includes(BATCH_STATE_PREFIX + jobId));
-    assert.equal(api.batches.cancel(jobId), true);
+    assert.equal(batches.cancel(jobId), true);
     const cancels = await waitFor('the cancel request', async () => {
       const c = (await fake.requests()).filter((r) => r.route === 'anthropic.batches.cancel');
       return c.length ? c : undefined;

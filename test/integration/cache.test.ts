@@ -29,7 +29,7 @@ describe('answer cache', function () {
   async function freshRun(): Promise<RunSummary> {
     const editor = await openFixture('notes.md');
     selectLine(editor, 'Translate');
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
     await fake.reset();
     const first = await profile();
     assert.deepEqual(
@@ -93,7 +93,7 @@ describe('answer cache', function () {
     assert.deepEqual(last.models, [GPT, HAIKU]);
     const fresh = new Services(api.services.context, api.services.log);
     try {
-      assert.notEqual(fresh.cache, api.services.cache);
+      assert.notEqual(await fresh.cache(), await api.services.cache());
       assert.equal(fresh.cacheDir.fsPath, cacheDir);
       const again = await fresh.run(last.prompt, last.models, {});
       assert.deepEqual(
@@ -101,7 +101,7 @@ describe('answer cache', function () {
         first.results.map((r) => [r.modelId, true, true, r.output]),
       );
       assert.equal((await fake.requests()).length, 0, 'the rebuilt services sent a request');
-      assert.equal((await fresh.cache.stats()).hits, 2, 'both answers came from the new cache instance (from disk)');
+      assert.equal((await (await fresh.cache()).stats()).hits, 2, 'both answers came from the new cache instance (from disk)');
     } finally {
       fresh.dispose();
     }

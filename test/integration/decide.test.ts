@@ -134,7 +134,7 @@ describe('Decide: options, frontier and recommendation in the panel', function (
 
   beforeEach(async () => {
     await fake.reset();
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
   });
 
   it('while a column streams: TTFT at the first token, ≈ output tokens and tok/s, then the exact figures', async () => {

@@ -44,7 +44,7 @@ describe('errors and cancellation', function () {
   beforeEach(async () => {
     await useModels(api, [GPT, HAIKU]);
     await fake.reset();
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
     const editor = await openFixture('notes.md');
     selectLine(editor, 'Translate');
   });
@@ -58,7 +58,7 @@ describe('errors and cancellation', function () {
     if (!api.panel()) {
       await profile();
       await fake.reset();
-      await api.services.cache.clear();
+      await (await api.services.cache()).clear();
     }
     return readyPanel(api);
   }

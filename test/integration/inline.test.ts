@@ -113,7 +113,7 @@ describe('inline cost: hover, CodeLens, status bar', function () {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 10);
     const profiles = lenses.filter((l) => l.command?.title === 'Profile').sort((a, b) => a.range.start.line - b.range.start.line);
     assert.equal(profiles.length, 2, 'one Profile lens per fenced prompt block');
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
     const cmd = profiles[1].command!;
     await vscode.commands.executeCommand(cmd.command, ...(cmd.arguments ?? []));
     const sent = (await fake.generations()).map((r) => [r.route, r.body.messages]);

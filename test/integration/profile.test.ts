@@ -40,7 +40,7 @@ describe('Profile Prompt on a selection', function () {
   });
   beforeEach(async () => {
     await fake.reset();
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
   });
 
   it('opens the panel and finishes one column per model with the exact costs of the reported usage', async () => {

@@ -15,7 +15,7 @@ describe('prompt files', function () {
   });
   beforeEach(async () => {
     await fake.reset();
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
   });
   after(restoreSettings);
 

@@ -18,12 +18,12 @@ describe('Redis answer cache', function () {
   const entryFiles = () => filesUnder(api.services.cacheDir.fsPath).filter((f) => f.endsWith('.json'));
 
   async function useRedis(url: string): Promise<void> {
-    const previous = api.services.cache;
+    const previous = await api.services.cache();
     await setSetting('cache.backend', 'redis');
     await setSetting('cache.redisUrl', url);
-    await waitFor('the Redis settings', () => {
+    await waitFor('the Redis settings', async () => {
       const c = api.services.config.value.cache;
-      return c.backend === 'redis' && c.redisUrl === url && api.services.cache !== previous;
+      return c.backend === 'redis' && c.redisUrl === url && (await api.services.cache()) !== previous;
     });
   }
 
@@ -46,7 +46,7 @@ describe('Redis answer cache', function () {
   it('answers the second run from Redis: the key is on the server, with a TTL', async () => {
     server = await startRedisServer({ bin });
     await useRedis(server.url);
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
     assert.equal(entryFiles().length, 0);
     await fake.reset();
 
@@ -68,22 +68,22 @@ describe('Redis answer cache', function () {
       assert.equal(entryFiles().length, 0, 'with Redis up, answers are not written to the workspace cache');
 
       // A new cache instance (empty memory layer), as after a reload: the answer can only come from Redis.
-      const before = api.services.cache;
+      const before = await api.services.cache();
       await setSetting('cache.ttlHours', 100);
-      await waitFor('a rebuilt cache', () => api.services.cache !== before);
+      await waitFor('a rebuilt cache', async () => (await api.services.cache()) !== before);
       await fake.reset();
       const second = await profileTranslate();
       assert.equal(second.results[0].cacheHit, true);
       assert.equal(second.results[0].output, first.results[0].output);
       assert.equal((await fake.requests()).length, 0, 'the cached run sent a request');
       assert.equal(entryFiles().length, 0);
-      assert.equal((await api.services.cache.stats()).hits, 1);
+      assert.equal((await (await api.services.cache()).stats()).hits, 1);
 
       // Back to the workspace backend: the extension closes its Redis connection.
       assert.ok((await client.clientList()).length >= 2, 'the extension is connected');
-      const redisCache = api.services.cache;
+      const redisCache = await api.services.cache();
       await setSetting('cache.backend', 'workspace');
-      await waitFor('the workspace cache', () => api.services.config.value.cache.backend === 'workspace' && api.services.cache !== redisCache);
+      await waitFor('the workspace cache', async () => api.services.config.value.cache.backend === 'workspace' && (await api.services.cache()) !== redisCache);
       await waitFor('the extension to close its Redis connection', async () => (await client.clientList()).length === 1);
     } finally {
       await client.close();
@@ -106,9 +106,9 @@ describe('Redis answer cache', function () {
       assert.equal(entryFiles().length, 1, 'the answer went to the workspace cache');
 
       // A fresh cache instance again (memory empty): the answer comes from the workspace files.
-      const before = api.services.cache;
+      const before = await api.services.cache();
       await setSetting('cache.ttlHours', 99);
-      await waitFor('a rebuilt cache', () => api.services.cache !== before);
+      await waitFor('a rebuilt cache', async () => (await api.services.cache()) !== before);
       await fake.reset();
       const second = await profileTranslate();
       assert.equal(second.results[0].cacheHit, true, 'nothing lost: the answer is in the workspace cache');

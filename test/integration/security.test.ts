@@ -140,7 +140,7 @@ describe('security: where keys go', function () {
     });
 
     it('is ignored when nothing may ask (hover count_tokens, non-interactive resolution)', async () => {
-      const resolved = await api.services.endpoints.resolve('anthropic', { interactive: false });
+      const resolved = await (await api.services.endpoints()).resolve('anthropic', { interactive: false });
       assert.ok(resolved.ok);
       assert.equal(resolved.config.baseURL, process.env.ANTHROPIC_BASE_URL, 'the own (environment) base URL, not the workspace one');
       assert.equal(resolved.config.apiKey, keys.anthropic);
@@ -220,7 +220,7 @@ describe('security: where keys go', function () {
         { wsgw: { type: 'openai-compatible', baseURL: recorder.url, headers: { 'x-route': 'a' }, headersFromEnv: { 'x-gw-secret': 'OPENAI_API_KEY' } } },
         vscode.ConfigurationTarget.Workspace,
       );
-      const resolved = await api.services.endpoints.resolve('wsgw', { interactive: false });
+      const resolved = await (await api.services.endpoints()).resolve('wsgw', { interactive: false });
       assert.ok(resolved.ok);
       assert.deepEqual(resolved.config.headers, { 'x-route': 'a' });
       assert.equal(resolved.config.apiKey, undefined);
@@ -236,7 +236,7 @@ describe('security: where keys go', function () {
         return undefined; // declined
       }) as typeof vscode.window.showWarningMessage);
       try {
-        const resolved = await api.services.endpoints.resolve('gw', { interactive: true });
+        const resolved = await (await api.services.endpoints()).resolve('gw', { interactive: true });
         assert.ok(resolved.ok);
         assert.equal(resolved.config.baseURL, process.env.OPENAI_BASE_URL, 'your own base URL, not the workspace one');
         assert.deepEqual(resolved.config.headers, { 'x-gw-secret': keys.openai });

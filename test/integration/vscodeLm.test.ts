@@ -65,7 +65,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
   });
   beforeEach(async () => {
     await fake.reset();
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
     models.requests.length = 0;
   });
   after(restoreSettings);
@@ -108,7 +108,7 @@ describe('VS Code language models (vscode.lm) as a provider', function () {
     await profile();
     await readyPanel(api);
     await fake.reset();
-    await api.services.cache.clear();
+    await (await api.services.cache()).clear();
     // The API model paced too, so that both columns stream at once.
     await fake.profiles({ 'gpt-4o-mini': { ttftMs: 100, tokensPerSec: 100, outputTokens: 60 } });
     await useModels(api, [PACED, GPT]);

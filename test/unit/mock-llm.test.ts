@@ -78,7 +78,8 @@ describe('the CLI against @dwmkerr/mock-llm (a third-party OpenAI-compatible ser
   /** The CLI as users run it: its own process, its own stdout, stderr and exit code. */
   async function cli(prompt: string, model: string, ...flags: string[]) {
     fs.writeFileSync(path.join(cwd, 'p.prompt'), prompt);
-    const args = ['-r', path.join(ROOT, 'node_modules/tsx/dist/cjs/index.cjs'), path.join(ROOT, 'src/cli/main.ts'), 'run', 'p.prompt', '--model', model, '--no-cache', ...flags];
+    // tsx's loader for require() and import() both: the engine import()s its providers and runner on first use.
+    const args = ['--import', path.join(ROOT, 'node_modules/tsx/dist/loader.mjs'), path.join(ROOT, 'src/cli/main.ts'), 'run', 'p.prompt', '--model', model, '--no-cache', ...flags];
     const env = { PATH: process.env.PATH, HOME: cwd, PROMPT_PROFILER_HISTORY: 'off' };
     try {
       const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd, env });

@@ -57,6 +57,11 @@ export async function runVsixAcceptance({ folder, env = {}, workDir, log = conso
         // It really is the installed copy, not this checkout.
         const installed = fs.readdirSync(session.dirs.ext).filter((d) => d.startsWith('prompt-profiler.prompt-profiler-'));
         assert.equal(installed.length, 1, `installed: ${fs.readdirSync(session.dirs.ext)}`);
+        // Every script of the build the extension host or a webview loads is in the package; the CLI's are not.
+        const cliOnly = new Set(['cli.js', 'demo-llm.js', 'report-chart.js']);
+        const built = fs.readdirSync(path.join(paths.root, 'dist')).filter((f) => f.endsWith('.js') && !cliOnly.has(f));
+        const shipped = new Set(fs.readdirSync(path.join(session.dirs.ext, installed[0], 'dist')));
+        assert.deepEqual(built.filter((f) => !shipped.has(f)), [], 'built but not in the .vsix');
         await ui.screenshot('20-vsix-installed-profile');
       });
       return { passed: 1, failed: 0 };

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { checkRows, measurePrompt, monthlyText, renderJUnit, renderMarkdown, runCheck, signedInt, signedPercent, signedUsd, type CheckResult, type CheckSettings } from '../../core/check';
+import { checkRows, monthlyText, renderJUnit, renderMarkdown, runCheck, signedInt, signedPercent, signedUsd, type CheckResult, type CheckSettings } from '../../core/check';
+import { measurePrompt } from '../../core/check/measure';
 import { writePrivateFileSync, writeRootFor } from '../../core/files';
 import { formatInt, formatUsd } from '../../core/format';
 import { defineCommand, type CommandContext } from '../shared/command';

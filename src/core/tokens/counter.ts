@@ -4,7 +4,8 @@
 //   exact counter (Anthropic's `POST /v1/messages/count_tokens`, wired by the engine) when it can
 //   answer, its results cached by a sha256 of the content; otherwise a labelled local estimate.
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { lazyLru } from '../lazy';
 import type { ChatRequest, TokenCount } from '../types';
 import { parseModelId } from '../types';
 import { chatTokensAtMost, loadTokenizer, tokenizerIfLoaded, type ModelTokenizer } from './count';
@@ -34,14 +35,14 @@ export interface CountOptions {
 
 export class TokenCounter {
   private readonly exactCounter?: ExactTokenCounter;
-  private readonly exact: LRUCache<string, TokenCount>;
+  private readonly exact: () => LRUCache<string, TokenCount>;
   private readonly inFlight = new Map<string, Promise<TokenCount | undefined>>();
   private readonly loadTokenizer: (model: string, provider: string) => Promise<ModelTokenizer>;
 
   constructor(options: TokenCounterOptions = {}) {
     this.exactCounter = options.exactCounter;
     this.loadTokenizer = options.loadTokenizer ?? loadTokenizer;
-    this.exact = new LRUCache<string, TokenCount>({ max: options.cacheSize ?? 1000 });
+    this.exact = lazyLru<string, TokenCount>(options.cacheSize ?? 1000);
   }
 
   /**
@@ -63,7 +64,7 @@ export class TokenCounter {
     if (tokenizer.exact) return tokenizer.countChat(request);
 
     const key = TokenCounter.contentKey(modelId, request);
-    const cached = this.exact.get(key);
+    const cached = this.exact().get(key);
     if (cached) return { ...cached };
     if (this.exactCounter && options.remote !== false) {
       const remote = await this.remoteCount(key, modelId, request);
@@ -81,7 +82,7 @@ export class TokenCounter {
     const { provider, model } = parseModelId(modelId);
     const tokenizer = tokenizerIfLoaded(model, provider);
     if (tokenizer?.exact) return tokenizer.countChat(request);
-    const cached = this.exact.get(TokenCounter.contentKey(modelId, request));
+    const cached = this.exact().get(TokenCounter.contentKey(modelId, request));
     if (cached) return { ...cached };
     return tokenizer?.countChat(request);
   }
@@ -92,7 +93,7 @@ export class TokenCounter {
    */
   async countExact(modelId: string, request: ChatRequest): Promise<TokenCount | undefined> {
     const key = TokenCounter.contentKey(modelId, request);
-    const cached = this.exact.get(key);
+    const cached = this.exact().get(key);
     if (cached) return { ...cached };
     if (!this.exactCounter) return undefined;
     const remote = await this.remoteCount(key, modelId, request);
@@ -117,7 +118,7 @@ export class TokenCounter {
 
   /** Forgets cached exact counts. */
   clear(): void {
-    this.exact.clear();
+    this.exact().clear();
   }
 
   private tokenizer(modelId: string): Promise<ModelTokenizer> {
@@ -134,7 +135,7 @@ export class TokenCounter {
         .then(() => counter(modelId, request))
         .then((r) => {
           const count = normalise(r, modelId);
-          if (count) this.exact.set(key, count);
+          if (count) this.exact().set(key, count);
           return count;
         })
         // A failure falls back to the local estimate and is not cached: a later call retries.

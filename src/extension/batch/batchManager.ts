@@ -21,13 +21,12 @@ import {
   type CompiledTemplate,
 } from '../../core/batch';
 import { formatInt } from '../../core/format';
+import { BATCH_STATE_PREFIX } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { ReportDocuments } from '../planner/reportDocuments';
 import type { Services } from '../services';
 import { percentDone, progressMessage, renderBatchReport, summaryLine } from './batchReport';
 
-/** Each batch's state is kept under this prefix + its job id in workspace state. */
-export const BATCH_STATE_PREFIX = 'promptProfiler.batch.';
 /** Failed rows written to the log (all of them are in the results report and the export). */
 const LOGGED_FAILURES = 50;
 
@@ -94,7 +93,7 @@ export class BatchManager extends Disposable {
   /** A batch service over the extension's provider resolution and price book. */
   service(interactive: boolean): BatchService {
     return new BatchService({
-      resolveProvider: (name) => this.services.endpoints.resolve(name, { interactive }),
+      resolveProvider: async (name) => (await this.services.endpoints()).resolve(name, { interactive }),
       prices: this.services.engine.prices,
     });
   }

@@ -10,8 +10,6 @@ import type { Services } from '../services';
 import type { BatchManager, BatchOutcome } from './batchManager';
 import { isPromptLanguage } from '../constants';
 
-export const RUN_AS_BATCH_COMMAND = 'promptProfiler.runAsBatch';
-
 export interface RunAsBatchArgs {
   /** The template file (default: the active editor's selection, prompt block or file). */
   template?: string | vscode.Uri;

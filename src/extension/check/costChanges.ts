@@ -1,7 +1,6 @@
 // What a prompt costs per month and what the edit costs against the file's git HEAD version,
 // for the CodeLens, the hover, the budget diagnostics and Show Cost Changes. The figures come
 // from the same core check as `prompt-profiler check`; this only reads documents and git.
-import { LRUCache } from 'lru-cache';
 import * as vscode from 'vscode';
 import {
   DEFAULT_PROMPT_GLOBS,
@@ -15,6 +14,7 @@ import {
   type PromptChange,
   type PromptFigures,
 } from '../../core/check';
+import { lazyLru } from '../../core/lazy';
 import { isPromptLanguage } from '../constants';
 import { gitApi, headText, type GitAPI, type GitRepository, type HeadText } from '../git/gitApi';
 import { Disposable } from '../lifecycle';
@@ -52,8 +52,8 @@ export interface CostChangeItem {
 }
 
 export class CostChanges extends Disposable {
-  private readonly memo = new LRUCache<string, Promise<DocumentCosts | undefined>>({ max: 200 });
-  private readonly heads = new LRUCache<string, HeadVersion>({ max: 200 });
+  private readonly memo = lazyLru<string, Promise<DocumentCosts | undefined>>(200);
+  private readonly heads = lazyLru<string, HeadVersion>(200);
   private readonly emitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when a base or a setting changed: figures shown should be asked again. */
   readonly onDidChange = this.emitter.event;
@@ -70,8 +70,8 @@ export class CostChanges extends Disposable {
 
   private invalidate(): void {
     this.generation++;
-    this.memo.clear();
-    this.heads.clear();
+    this.memo().clear();
+    this.heads().clear();
     this.emitter.fire();
   }
 
@@ -115,11 +115,11 @@ export class CostChanges extends Disposable {
     if (!isCostedDocument(doc)) return Promise.resolve(undefined);
     // A document's version changes with every edit; the generation with HEAD, settings and budgets.
     const key = `${doc.uri.toString()}@${doc.version}#${this.generation}`;
-    let p = this.memo.get(key);
+    let p = this.memo().get(key);
     if (!p) {
       p = this.compute(doc.uri, doc.getText(), false);
-      p.catch(() => this.memo.delete(key));
-      this.memo.set(key, p);
+      p.catch(() => this.memo().delete(key));
+      this.memo().set(key, p);
     }
     return p;
   }
@@ -131,7 +131,7 @@ export class CostChanges extends Disposable {
    */
   private head(uri: vscode.Uri, file: string, settings: CheckSettings): HeadVersion {
     const key = `${uri.toString()}#${this.generation}`;
-    let head = this.heads.get(key);
+    let head = this.heads().get(key);
     if (!head) {
       let text: Promise<HeadText> | undefined;
       let figures: Promise<PromptFigures[] | undefined> | undefined;
@@ -139,7 +139,7 @@ export class CostChanges extends Disposable {
         text: () => {
           if (!text) {
             text = this.api().then((api) => headText(api, uri));
-            text.catch(() => this.heads.delete(key));
+            text.catch(() => this.heads().delete(key));
           }
           return text;
         },
@@ -152,7 +152,7 @@ export class CostChanges extends Disposable {
         },
       };
       head = entry;
-      this.heads.set(key, head);
+      this.heads().set(key, head);
     }
     return head;
   }

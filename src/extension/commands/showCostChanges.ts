@@ -5,8 +5,6 @@ import { changeLine } from '../../core/check';
 import { HEAD, type CostChangeItem, type CostChanges } from '../check/costChanges';
 import { openHeadDiff } from './openHeadDiff';
 
-export const SHOW_COST_CHANGES_COMMAND = 'promptProfiler.showCostChanges';
-
 export interface CostChangePick extends vscode.QuickPickItem {
   item: CostChangeItem;
 }

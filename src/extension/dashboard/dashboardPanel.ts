@@ -7,12 +7,12 @@ import * as vscode from 'vscode';
 import { recordsToCsv, summarizeHistory, summaryToCsv, summaryToJson, type HistoryRecord } from '../../core/history';
 import { DEFAULT_RANGE, type DashboardData, type DashboardRange, type DashboardToHost, type ExportKind, type HostToDashboard } from '../../webview/dashboard/protocol';
 import { localDay, resolveRange, sanitizeRange } from '../../webview/dashboard/range';
+import { DASHBOARD_VIEW_TYPE } from '../constants';
 import { Disposable } from '../lifecycle';
 import { testHooks } from '../testHooks';
 import type { Services } from '../services';
 import { webviewHtml, webviewPanelOptions } from '../webviewHost';
 
-export const DASHBOARD_VIEW_TYPE = 'promptProfiler.dashboard';
 /** New calls refresh the dashboard after this quiet time (a run records its calls together). */
 const REFRESH_DEBOUNCE_MS = 300;
 
@@ -133,7 +133,7 @@ export class DashboardPanel extends Disposable {
 
   private async read(range: DashboardRange): Promise<{ records: HistoryRecord[]; problems: number; since?: number; until?: number }> {
     const { since, until } = resolveRange(range);
-    const { records, problems } = await this.services.history.log.read({ since, until });
+    const { records, problems } = await (await this.services.history.log()).read({ since, until });
     for (const p of problems.slice(0, 5)) this.services.log.warn(`History: skipped ${path.basename(p.file)} line ${p.line}: ${p.reason}`);
     return { records, problems: problems.length, since, until };
   }

@@ -3,8 +3,6 @@ import type { DashboardRange } from '../../webview/dashboard/protocol';
 import type { Services } from '../services';
 import { DashboardPanel } from './dashboardPanel';
 
-export const SHOW_DASHBOARD_COMMAND = 'promptProfiler.showDashboard';
-
 export interface ShowDashboardArgs {
   /** The date range to show (default: the last one, else the last 30 days). */
   range?: DashboardRange;

@@ -7,7 +7,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptInput } from '../../core/engine';
-import { HistoryLog, historyRecordFromResult, hitRateSince, measureHitRate, type HistoryRecord, type MeasuredHitRate } from '../../core/history';
+import { hitRateSince, measureHitRate, type MeasuredHitRate } from '../../core/history/hitRate';
+import type { HistoryLog } from '../../core/history/log';
+import type { HistoryRecord } from '../../core/history/types';
 import type { RunResult } from '../../core/run';
 import type { ConfigService } from '../config';
 import { Disposable } from '../lifecycle';
@@ -21,8 +23,11 @@ export interface RunTimes {
   started: Set<number>;
 }
 
+// The files' code loads with the first read or write: activation only builds this service.
+const historyFiles = () => Promise.all([import('../../core/history/log'), import('../../core/history/record')]);
+
 export class HistoryService extends Disposable {
-  readonly log: HistoryLog;
+  private logInstance: Promise<HistoryLog> | undefined;
   /** The history folder. */
   readonly dir: vscode.Uri;
   private readonly emitter = this._register(new vscode.EventEmitter<number>());
@@ -42,7 +47,11 @@ export class HistoryService extends Disposable {
   ) {
     super();
     this.dir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'history');
-    this.log = new HistoryLog({ dir: this.dir.fsPath });
+  }
+
+  /** The history's files. */
+  log(): Promise<HistoryLog> {
+    return (this.logInstance ??= historyFiles().then(([{ HistoryLog }]) => new HistoryLog({ dir: this.dir.fsPath })));
   }
 
   get enabled(): boolean {
@@ -50,7 +59,8 @@ export class HistoryService extends Disposable {
   }
 
   /** The records of one run: calls that were sent (or answered from the cache), each stamped with its own finish time. */
-  recordsOf(prompt: PromptInput, results: readonly RunResult[], times: RunTimes): HistoryRecord[] {
+  async recordsOf(prompt: PromptInput, results: readonly RunResult[], times: RunTimes): Promise<HistoryRecord[]> {
+    const [, { historyRecordFromResult }] = await historyFiles();
     const runId = randomUUID();
     const includePrompt = this.config.value.history.includePrompts;
     const records: HistoryRecord[] = [];
@@ -94,7 +104,7 @@ export class HistoryService extends Disposable {
         // The files' state before the read: a write during the read shows as a change next time.
         const files = await this.filesState();
         if (this.recent && files === this.knownFiles) return false;
-        const { records } = await this.log.read({ since: hitRateSince() });
+        const { records } = await (await this.log()).read({ since: hitRateSince() });
         this.recent = records.map(recentCall);
         this.knownFiles = files;
         return true;
@@ -108,7 +118,7 @@ export class HistoryService extends Disposable {
   /** The history files' names and sizes: appends only ever grow them or add files. */
   private async filesState(): Promise<string> {
     const sizes = await Promise.all(
-      (await this.log.files()).map(async (f) => `${path.basename(f)}:${await fs.stat(f).then((s) => s.size, () => -1)}`),
+      (await (await this.log()).files()).map(async (f) => `${path.basename(f)}:${await fs.stat(f).then((s) => s.size, () => -1)}`),
     );
     return sizes.join('|');
   }
@@ -126,7 +136,7 @@ export class HistoryService extends Disposable {
   /** Appends a run's calls when the history is enabled. Never throws: a profile must not fail on it. */
   async recordRun(prompt: PromptInput, results: readonly RunResult[], times: RunTimes): Promise<number> {
     if (!this.enabled) return 0;
-    return this.append(this.recordsOf(prompt, results, times));
+    return this.append(await this.recordsOf(prompt, results, times));
   }
 
   /** Appends records to the history. Never throws; the number written. */
@@ -136,7 +146,7 @@ export class HistoryService extends Disposable {
       await this.inTurn(async () => {
         // Known files before the write: ours after it. Otherwise another process wrote meanwhile, and the next refresh reads it.
         const known = !!this.recent && (await this.filesState()) === this.knownFiles;
-        await this.log.append(records);
+        await (await this.log()).append(records);
         if (!this.recent) return;
         this.recent.push(...records.map(recentCall));
         if (known) this.knownFiles = await this.filesState();

@@ -7,11 +7,10 @@ import { changeLine, type ModelChange, type PromptFigures } from '../../core/che
 import { formatInt } from '../../core/format';
 import { markdownCode, markdownText } from '../../core/text';
 import { HEAD, type CostChanges, type DocumentCosts } from '../check/costChanges';
+import { CommandId } from '../constants';
 import { Disposable } from '../lifecycle';
 import { formatModelCost } from '../providers/vscodeLm';
 import type { Services } from '../services';
-
-export const OPEN_HEAD_DIFF_COMMAND = 'promptProfiler.openHeadDiff';
 
 /** "$36.00/month at 1,000 calls/day" for a prompt's first model; undefined without traffic or a price. */
 export function projectionTitle(p: PromptFigures): string | undefined {
@@ -53,7 +52,7 @@ export class CostDeltaCodeLensProvider extends Disposable implements vscode.Code
       if (projection) lenses.push(new vscode.CodeLens(range, { title: projection, command: '', tooltip: `${first.modelId}, ${formatInt(first.outputTokens)} output tokens per call; traffic from ${p.trafficSource}` }));
       const change = changeOf(costs, p, first?.modelId);
       const line = change && changeLine(change, HEAD);
-      if (line) lenses.push(new vscode.CodeLens(range, { title: line, command: OPEN_HEAD_DIFF_COMMAND, arguments: [doc.uri], tooltip: 'Compare with HEAD' }));
+      if (line) lenses.push(new vscode.CodeLens(range, { title: line, command: CommandId.OpenHeadDiff, arguments: [doc.uri], tooltip: 'Compare with HEAD' }));
       return lenses;
     });
   }

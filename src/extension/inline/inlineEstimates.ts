@@ -3,9 +3,10 @@
 // ```prompt block, a selection) is memoised by document version and range, so redrawing costs a
 // map lookup, not a parse, a hash or a tokenizer pass.
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import type * as vscode from 'vscode';
 import { toRequest, VSCODE_PROVIDER, type Estimate } from '../../core/engine';
+import { lazyLru } from '../../core/lazy';
 import { parsePrompt } from '../../core/prompt';
 import type { Services } from '../services';
 import { PromptDocuments } from './promptDocuments';
@@ -29,9 +30,9 @@ function charsOf(doc: vscode.TextDocument): number {
 }
 
 export class InlineEstimates {
-  private readonly memo = new LRUCache<string, Promise<Estimate[]>>({ max: 500 });
-  private readonly byVersion = new LRUCache<string, Promise<Estimate[]>>({ max: 200 });
-  private readonly documentMemo = new LRUCache<string, Promise<DocumentEstimates>>({ max: 50 });
+  private readonly memo = lazyLru<string, Promise<Estimate[]>>(500);
+  private readonly byVersion = lazyLru<string, Promise<Estimate[]>>(200);
+  private readonly documentMemo = lazyLru<string, Promise<DocumentEstimates>>(50);
 
   constructor(
     private readonly services: Services,
@@ -48,7 +49,7 @@ export class InlineEstimates {
     const key = createHash('sha256')
       .update(JSON.stringify([text, list, maxOutput, exactRemote]))
       .digest('hex');
-    return this.remember(this.memo, key, () =>
+    return this.remember(this.memo(), key, () =>
       this.services.engine.estimate({ system: parsed.system, messages: parsed.messages }, list, maxOutput, exactRemote),
     );
   }
@@ -56,7 +57,7 @@ export class InlineEstimates {
   /** `estimate` for the text of `range` in `doc`, memoised by the document's version and the range. */
   estimateRange(doc: vscode.TextDocument, range: vscode.Range, models?: string[], exactRemote = false): Promise<Estimate[]> {
     const key = `${doc.uri.toString()}@${doc.version}:${range.start.line},${range.start.character}-${range.end.line},${range.end.character}|${models?.join(',') ?? ''}|${exactRemote}`;
-    return this.remember(this.byVersion, key, () => this.estimate(doc.getText(range), models, exactRemote));
+    return this.remember(this.byVersion(), key, () => this.estimate(doc.getText(range), models, exactRemote));
   }
 
   /**
@@ -66,14 +67,14 @@ export class InlineEstimates {
    */
   estimateDocument(doc: vscode.TextDocument, options: { models?: string[]; exactRemote?: boolean; waitForExact?: boolean } = {}): Promise<DocumentEstimates> {
     const key = `${doc.uri.toString()}@${doc.version}|${options.models?.join(',') ?? ''}|${!!options.exactRemote}|${!!options.waitForExact}`;
-    const cached = this.documentMemo.get(key);
+    const cached = this.documentMemo().get(key);
     if (cached) return cached;
     const p = this.computeDocument(doc, options);
-    this.documentMemo.set(key, p);
+    this.documentMemo().set(key, p);
     // A failed or approximate estimate must not stick.
     p.then(
-      (r) => !r.complete && this.documentMemo.delete(key),
-      () => this.documentMemo.delete(key),
+      (r) => !r.complete && this.documentMemo().delete(key),
+      () => this.documentMemo().delete(key),
     );
     return p;
   }
@@ -107,9 +108,9 @@ export class InlineEstimates {
   }
 
   clear(): void {
-    this.memo.clear();
-    this.byVersion.clear();
-    this.documentMemo.clear();
+    this.memo().clear();
+    this.byVersion().clear();
+    this.documentMemo().clear();
   }
 
   private remember<T>(memo: LRUCache<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {

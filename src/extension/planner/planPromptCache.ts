@@ -14,7 +14,6 @@ import { renderPlanReport } from './planReport';
 import type { ReportDocuments } from './reportDocuments';
 import { isPromptLanguage } from '../constants';
 
-export const PLAN_PROMPT_CACHE_COMMAND = 'promptProfiler.planPromptCache';
 
 export interface PlanPromptCacheArgs {
   /** A prompt file (default: the active editor's selection, prompt block or file). */
