@@ -1,6 +1,7 @@
 // The extension host's side of the count worker: one worker thread for every large document,
 // started on first use, each document mirrored there by the same line edits as here.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../lazy';
 import type { EncodingName } from '../tokens/encodings';
 import type { CountWorkerMeta, FromCountWorker, ToCountWorker } from './countWorkerProtocol';
 
@@ -57,7 +58,7 @@ export class CountWorkerClient {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.file, { execArgv: this.execArgv });
+    const worker = new (workerThreads().Worker)(this.file, { execArgv: this.execArgv });
     worker.unref();
     worker.on('message', (m: FromCountWorker) => {
       const p = this.pending.get(m.seq);
