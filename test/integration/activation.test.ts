@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptProfilerApi } from '../../src/extension/extension';
-import { stubWindow } from './helpers';
+import { recordWarnings } from './helpers';
 
 interface Manifest {
   name: string;
@@ -74,11 +74,7 @@ describe('activation', () => {
 
   it('each command loads its own files on its first use, and no other command\'s', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const warnings: string[] = [];
-    const restore = stubWindow('showWarningMessage', (async (message: string) => {
-      warnings.push(message);
-      return undefined;
-    }) as typeof vscode.window.showWarningMessage);
+    const { messages: warnings, restore } = recordWarnings();
     try {
       for (const [i, { command, modules }] of features.entries()) {
         for (const later of features.slice(i)) {

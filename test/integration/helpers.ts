@@ -305,3 +305,13 @@ export function stubWindow<K extends keyof typeof vscode.window>(name: K, impl: 
     w[name] = original;
   };
 }
+
+/** Records every warning message of one test, each answered as dismissed (undefined). */
+export function recordWarnings(): { messages: string[]; restore: () => void } {
+  const messages: string[] = [];
+  const restore = stubWindow('showWarningMessage', (async (message: string) => {
+    messages.push(message);
+    return undefined;
+  }) as typeof vscode.window.showWarningMessage);
+  return { messages, restore };
+}

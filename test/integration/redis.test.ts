@@ -7,7 +7,7 @@ import { createClient } from 'redis';
 import * as vscode from 'vscode';
 import type { PromptProfilerApi } from '../../src/extension/extension';
 import { freePort, needRedisServer, startRedisServer, type RedisServer } from '../redis/server';
-import { GPT, fake, filesUnder, getApi, openFixture, profile, restoreSettings, selectLine, setSetting, stubWindow, useModels, waitFor } from './helpers';
+import { GPT, fake, filesUnder, getApi, openFixture, profile, restoreSettings, selectLine, recordWarnings, setSetting, useModels, waitFor } from './helpers';
 
 describe('Redis answer cache', function () {
   this.timeout(120_000);
@@ -91,11 +91,7 @@ describe('Redis answer cache', function () {
   });
 
   it('falls back to the workspace cache when Redis is unreachable, and says so once', async () => {
-    const warnings: string[] = [];
-    const restore = stubWindow('showWarningMessage', (async (message: string) => {
-      warnings.push(message);
-      return undefined;
-    }) as typeof vscode.window.showWarningMessage);
+    const { messages: warnings, restore } = recordWarnings();
     try {
       const dead = `redis://127.0.0.1:${await freePort()}`;
       await useRedis(dead);

@@ -18,6 +18,7 @@ import {
   posted,
   profile,
   readyPanel,
+  recordWarnings,
   restoreSettings,
   selectLine,
   setSetting,
@@ -153,11 +154,7 @@ describe('security: where keys go', function () {
     });
 
     it('is not sent the key when the user declines; the run uses the own endpoint', async () => {
-      const asked: string[] = [];
-      const restore = stubWindow('showWarningMessage', (async (message: string) => {
-        asked.push(message);
-        return undefined; // the modal dismissed
-      }) as typeof vscode.window.showWarningMessage);
+      const { messages: asked, restore } = recordWarnings();
       let summary;
       try {
         const editor = await openFixture('notes.md');
@@ -230,11 +227,7 @@ describe('security: where keys go', function () {
       // Your provider, keyless, with a secret header; the workspace points it elsewhere.
       await setSetting('providers', { gw: { type: 'openai-compatible', baseURL: process.env.OPENAI_BASE_URL, headersFromEnv: { 'x-gw-secret': 'OPENAI_API_KEY' } } });
       await setSetting('baseUrls', { gw: recorder.url }, vscode.ConfigurationTarget.Workspace);
-      const asked: string[] = [];
-      const restore = stubWindow('showWarningMessage', (async (message: string) => {
-        asked.push(message);
-        return undefined; // declined
-      }) as typeof vscode.window.showWarningMessage);
+      const { messages: asked, restore } = recordWarnings();
       try {
         const resolved = await (await api.services.endpoints()).resolve('gw', { interactive: true });
         assert.ok(resolved.ok);
