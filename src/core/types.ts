@@ -144,7 +144,7 @@ export interface WireRecorder {
    * arrive, before the SDK or the runner spends any time on them: absent, the provider's and
    * runner's own stamps stand.
    */
-  readonly body?: HttpClientTimes;
+  readonly httpClient?: HttpClientTimes;
 }
 
 /** What the HTTP client tells the recorder of an attempt: when it went out, when its body came in. */

@@ -18,7 +18,7 @@ const MAX_REDIRECTS = 20;
 /** Statuses whose Response may not have a body. */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
-/** `fetch(input, init)`; `times`, if given, hears of the body's chunks as they come off the socket. */
+/** `fetch(input, init)`; `times`, if given, hears when the request goes on its socket and when the body's chunks come off it. */
 export async function nodeHttpFetch(input: string | URL | Request, init?: RequestInit, times?: HttpClientTimes): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
   const body = init?.body;

@@ -14,7 +14,7 @@ type WiredInit = RequestInit & { [WIRE]?: WireRecorder };
 export const wiredFetch: typeof fetch = (input, init) => {
   const wire = (init as WiredInit | undefined)?.[WIRE];
   wire?.attemptStarted();
-  return nodeHttpFetch(input, init, wire?.body);
+  return nodeHttpFetch(input, init, wire?.httpClient);
 };
 
 /**

@@ -2,7 +2,7 @@
 // to the HTTP client (the SDK's fetch stamps it, once per attempt, its own retries included) and
 // stops at the stream's last byte, which the provider marks before it counts
 // anything. Our own work (cache, tokenizer, context check, counting, pricing) stays outside.
-// Where the HTTP client stamps the attempt itself (`body`), the clock starts as it puts the request
+// Where the HTTP client stamps the attempt itself (`httpClient`), the clock starts as it puts the request
 // on a socket, the first token's time is the arrival of the chunk that held it and the end is the
 // last byte's arrival: the time the SDK and the runner spend on a chunk, or on other calls' work
 // queued ahead of it, stays outside too.
@@ -29,7 +29,7 @@ export class WireClock implements WireRecorder {
   private readArrivedAt: number | undefined;
   private bodyEndedAt: number | undefined;
 
-  readonly body: HttpClientTimes = {
+  readonly httpClient: HttpClientTimes = {
     now: () => this.now(),
     sending: () => {
       if (this.attemptStarts.length) this.attemptStarts[this.attemptStarts.length - 1] = this.now();
