@@ -33,14 +33,7 @@ const lruCache = once(() => require('lru-cache') as typeof import('lru-cache'));
 
 /** A least-recently-used map of at most `max` entries, made on the first call: lru-cache loads then, not when its owner is built (the extension's activation builds the inline features' memos). */
 export function lazyLru<K extends {}, V extends {}>(max: number): () => import('lru-cache').LRUCache<K, V> {
-  let lru: import('lru-cache').LRUCache<K, V> | undefined;
-  return () => {
-    if (!lru) {
-      const { LRUCache } = lruCache();
-      lru = new LRUCache<K, V>({ max });
-    }
-    return lru;
-  };
+  return once(() => new (lruCache().LRUCache)<K, V>({ max }));
 }
 
 /**

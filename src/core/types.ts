@@ -156,7 +156,7 @@ export interface HttpClientTimes {
    * hand-over and this, only our own process runs (other calls' work queued in the same tick).
    */
   sending(): void;
-  /** A chunk is handed to the reader (the SDK); `arrivedAt` is when it came off the socket. */
+  /** A chunk is handed to the stream's reader; `arrivedAt` is when it came off the socket. */
   read(arrivedAt: number): void;
   /** The body's last byte came off the socket. */
   ended(): void;

@@ -36,8 +36,7 @@ export async function checkTree(tree: PromptTree, settings: CheckSettings, engin
   return out;
 }
 
-/** The figures of every prompt of one file's text. */
-/** `found`: the file's prompts, when the caller has them already. */
+/** The figures of every prompt of one file's text; `found`: its prompts, when the caller has them already. */
 export async function figuresOfFile(file: string, text: string, settings: CheckSettings, engine: Estimator, found = promptsOfFile(file, text)): Promise<PromptFigures[]> {
   // A Markdown file's own front matter (calls_per_day:) covers its blocks.
   const fileMeta = isMarkdown(file) ? parsePrompt(text) : undefined;

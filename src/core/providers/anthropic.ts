@@ -4,7 +4,7 @@ import { anthropicSdk } from '../lazy';
 import type { MessageCreateParamsStreaming, RawMessageStreamEvent, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ErrorType } from '@anthropic-ai/sdk/resources/shared';
 import type { ChatRequest, FinishReason, Provider, ProviderConfig, ReportedCost, StreamEvent, TokenCount, Usage, WireRecorder } from '../types';
-import { baseURLProblem, toProviderError } from './errors';
+import { baseURLProblem, parseJson, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamGuard } from './streamGuard';
 import { completeUsage, type UsageEstimator } from './estimate';
 import { costFromHeaders, sdkSharedOptions, secretsOf } from './sdkOptions';
@@ -83,7 +83,8 @@ export class AnthropicProvider implements Provider {
         guard.touch();
         if (sse.event === 'ping' || !sse.data) continue;
         if (sse.event === 'error') {
-          const body = jsonOrText(sse.data) as { error?: { type?: ErrorType } };
+          // Its JSON, or its text when it is not JSON (as the SDK keeps it).
+          const body = (parseJson(sse.data) ?? sse.data) as { error?: { type?: ErrorType } };
           throw new (anthropicSdk().APIError)(undefined, body, undefined, response.headers, body?.error?.type);
         }
         // Dispatched on the data's `type`: a gateway that leaves out the `event:` lines still streams.
@@ -165,15 +166,6 @@ export class AnthropicProvider implements Provider {
       { signal },
     );
     return { tokens: result.input_tokens, estimated: false, method: 'Anthropic count_tokens' };
-  }
-}
-
-/** An error event's JSON, or its text when it is not JSON (as the SDK keeps it). */
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

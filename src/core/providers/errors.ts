@@ -145,7 +145,8 @@ function apiErrorDetail(e: SdkApiError, trace: ResponseTrace | undefined): strin
   return e.message.replace(/^\d{3}\s+/, '').replace(/^status code \(no body\)$/, '') || 'no body';
 }
 
-function parseJson(text: string): unknown {
+/** The text's JSON, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -5,7 +5,7 @@
 // (docs/BENCHMARKS.md, "Timing fidelity").
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ProviderConfig } from '../types';
-import { redact } from './errors';
+import { parseJson, redact } from './errors';
 import { bodyChunks } from './httpTransport';
 import { secretsOf } from './sdkOptions';
 
@@ -25,16 +25,7 @@ export async function* serverSentEvents(response: Response): AsyncGenerator<Serv
   // The server closed without the blank line after its last event (some gateways do): the spec
   // drops that event. A whole one (its JSON complete) is kept; one cut off mid-way is not an event.
   parser.feed('\n\n');
-  for (const event of ready) if (isWholeJson(event.data)) yield event;
-}
-
-function isWholeJson(data: string): boolean {
-  try {
-    JSON.parse(data);
-    return true;
-  } catch {
-    return false;
-  }
+  for (const event of ready) if (parseJson(event.data) !== undefined) yield event;
 }
 
 /**
