@@ -353,7 +353,12 @@ async function walk(ui) {
 
   await ui.step('a window reload restores the panel (the stopped run as it was), and its Re-run still works', async () => {
     const before = await ui.readColumns();
-    await ui.page.reload();
+    // Reload as a user does, through VS Code's command: the workbench shuts down first and saves
+    // its editors' state (a bare page.reload() may unload before that IndexedDB write ends, and
+    // the panel then is not restored: seen in clean-clone CI runs).
+    const reloaded = ui.page.waitForEvent('load', { timeout: 60_000 });
+    await ui.runCommand('Developer: Reload Window');
+    await reloaded;
     await ui.waitForWorkbench();
     await ui.waitForExtensionsActivated();
     // VS Code brings the webview back through the extension's serializer; the webview redraws
