@@ -115,6 +115,79 @@ describe('ChunkedPrompt', () => {
           }
         }
       });
+
+      it('a count after every keystroke, Enter and deleted line of a prompt with sections is exact (an edit carries the total over)', function () {
+        this.timeout(30_000);
+        const rnd = prng(enc === 'o200k_base' ? 21 : 22);
+        let lines = ['---', 'system: From the front matter.', 'sample:', '  topic: tokens', '---', ...promptLines(8_000, 5, { sections: true })];
+        const chunked = new ChunkedPrompt(lines);
+        chunked.chatTokens(real);
+        for (let step = 0; step < 300; step++) {
+          const at = 5 + Math.floor(rnd() * (lines.length - 5));
+          const r = rnd();
+          const line = lines[at];
+          const col = Math.floor(rnd() * (line.length + 1));
+          let deleteCount = 1;
+          let insert: string[];
+          if (r < 0.7) insert = [line.slice(0, col) + ['a', ' ', '/', '{', '.', '\t', '{{topic}}', 'user:', ''][Math.floor(rnd() * 9)] + line.slice(col)];
+          else if (r < 0.85) insert = [line.slice(0, col), line.slice(col)];
+          else {
+            deleteCount = Math.min(1 + Math.floor(rnd() * 2), lines.length - at);
+            insert = [];
+          }
+          lines = [...lines.slice(0, at), ...insert, ...lines.slice(at + deleteCount)];
+          chunked.edit(at, deleteCount, insert);
+          // Now and then two or three edits before a count (typing faster than the lens asks).
+          if (rnd() < 0.3) continue;
+          assert.equal(chunked.chatTokens(real).tokens, expectedChatTokens(enc, lines.join('\n')), `tokens after edit ${step}`);
+        }
+      });
+
+      it('typing inside one of two system sections (counted as one text) is exact, whatever its chunks counted before', () => {
+        const prose = (n: number, w: string) => Array.from({ length: n }, (_, i) => `${w} line ${i} of the section.`);
+        // Counted first as a user message: the chunks keep those counts once a header makes them a system message.
+        let lines = ['system:', ...prose(4, 'First'), 'user:', ...prose(12, 'Later'), 'user:', 'Q?', 'system:', 'Last.'];
+        const chunked = new ChunkedPrompt(lines);
+        chunked.chatTokens(real);
+        const edit = (at: number, deleteCount: number, insert: string[]) => {
+          lines = [...lines.slice(0, at), ...insert, ...lines.slice(at + deleteCount)];
+          chunked.edit(at, deleteCount, insert);
+          assert.equal(chunked.chatTokens(real).tokens, expectedChatTokens(enc, lines.join('\n')), lines.join('|'));
+        };
+        edit(6, 0, ['system:']);
+        edit(12, 1, [lines[12] + ' typed']);
+      });
+
+      it('typing next to a header added since the last count is exact (the chunks beside it start or end a message now)', () => {
+        const prose = (n: number) => Array.from({ length: n }, (_, i) => `Prose line ${i} here.`);
+        for (let offset = -3; offset <= 3; offset++) {
+          let lines = ['user:', ...prose(20)];
+          const chunked = new ChunkedPrompt(lines);
+          chunked.chatTokens(real);
+          const edit = (at: number, deleteCount: number, insert: string[]) => {
+            lines = [...lines.slice(0, at), ...insert, ...lines.slice(at + deleteCount)];
+            chunked.edit(at, deleteCount, insert);
+            assert.equal(chunked.chatTokens(real).tokens, expectedChatTokens(enc, lines.join('\n')), `offset ${offset}: ${lines.join('|')}`);
+          };
+          edit(10, 0, ['assistant:']);
+          const at = 10 + offset + (offset >= 0 ? 1 : 0);
+          edit(at, 1, [lines[at] + ' typed']);
+          edit(at, 1, [lines[at] + '   ']); // trailing spaces: a message's last chunk is counted trimmed
+          edit(at, 1, [lines[at] + '\t?']);
+        }
+        // The document's last line, once followed by others.
+        let lines = prose(20);
+        const chunked = new ChunkedPrompt(lines);
+        chunked.chatTokens(real);
+        lines = lines.slice(0, 17);
+        chunked.edit(17, 3, []);
+        assert.equal(chunked.chatTokens(real).tokens, expectedChatTokens(enc, lines.join('\n')));
+        for (const typed of ['   ', ' x', '\t']) {
+          lines = [...lines.slice(0, 16), lines[16] + typed];
+          chunked.edit(16, 1, [lines[16]]);
+          assert.equal(chunked.chatTokens(real).tokens, expectedChatTokens(enc, lines.join('\n')), JSON.stringify(lines[16]));
+        }
+      });
     });
   }
 
@@ -149,6 +222,35 @@ describe('ChunkedPrompt', () => {
 
       const edited = [...lines.slice(0, at), typed, ...lines.slice(at + 1)].join('\n');
       assert.equal(after.tokens, expectedChatTokens('o200k_base', edited));
+    });
+
+    it("a keystroke's count reads the counts of the chunks it changed, not of every chunk", () => {
+      const chunked = new ChunkedPrompt(lines);
+      chunked.chatTokens(real);
+      const at = lines.findIndex((l, i) => i > lines.length / 2 && /^[a-z]{3,} [a-z]/.test(l));
+      const typed = lines[at].slice(0, 2) + 'x' + lines[at].slice(2);
+      const edited = [...lines.slice(0, at), typed, ...lines.slice(at + 1)];
+      /** Map reads during `f`: a walk over the chunks reads each one's cached count. */
+      const mapReads = <T>(f: () => T): { value: T; reads: number } => {
+        const get = Map.prototype.get;
+        let reads = 0;
+        Map.prototype.get = function (this: Map<unknown, unknown>, k: unknown) {
+          reads++;
+          return get.call(this, k);
+        };
+        try {
+          return { value: f(), reads };
+        } finally {
+          Map.prototype.get = get;
+        }
+      };
+      chunked.edit(at, 1, [typed]);
+      const keystroke = mapReads(() => chunked.chatTokens(real).tokens);
+      assert.equal(keystroke.value, expectedChatTokens('o200k_base', edited.join('\n')));
+      assert.ok(keystroke.reads < 20, `${keystroke.reads} map reads for ${chunked.chunkCount} chunks`);
+      // The same document counted from scratch walks every chunk (what the figure above is not).
+      const walk = mapReads(() => new ChunkedPrompt(edited).chatTokens({ name: 'o200k_base', count: () => 1 }));
+      assert.ok(walk.reads >= chunked.chunkCount, `a full count reads ${walk.reads}`);
     });
 
     it('every model on one encoding shares one pass, and a budget gives an approximate figure that completes later', () => {
