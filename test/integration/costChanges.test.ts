@@ -110,6 +110,22 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     assert.ok(!(await hoverText(outside.uri, new vscode.Position(0, 2))).includes('Per month'), 'no cost section in its hover');
     // Nothing to show, so nothing counted for it (the inline estimates count it already).
     assert.deepEqual((await api.costChanges.forDocument(outside))?.prompts, [], 'the cost changes counted a prompt they show nothing for');
+    // Nor read: after a keystroke, deciding that costs no getText() of the whole document (on a
+    // 1 MB prompt that read and its parse were most of the hover's time per keystroke).
+    const editor = await vscode.window.showTextDocument(outside);
+    const end = outside.lineAt(0).range.end;
+    await editor.edit((e) => e.insert(end, ' '));
+    let reads = 0;
+    // The document (a frozen object) seen through one whose getText counts its calls.
+    const counted: vscode.TextDocument = Object.create(outside, {
+      getText: { value: (range?: vscode.Range) => (reads++, outside.getText(range)) },
+    });
+    try {
+      assert.deepEqual((await api.costChanges.forDocument(counted))?.prompts, []);
+    } finally {
+      await editor.edit((e) => e.delete(new vscode.Range(end, end.translate(0, 1))));
+    }
+    assert.equal(reads, 0, 'the text was read');
   });
 
   it('Show Cost Changes lists the edited prompt with its Δ/month and opens the diff of HEAD vs the working copy', async () => {

@@ -117,7 +117,7 @@ export class CostChanges extends Disposable {
     const key = `${doc.uri.toString()}@${doc.version}#${this.generation}`;
     let p = this.memo().get(key);
     if (!p) {
-      p = this.compute(doc.uri, doc.getText(), false);
+      p = this.compute(doc.uri, doc, false);
       p.catch(() => this.memo().delete(key));
       this.memo().set(key, p);
     }
@@ -162,24 +162,31 @@ export class CostChanges extends Disposable {
    * a change vs HEAD, or a budget. Otherwise nothing is counted: the lens and hover would show
    * nothing of it, and the inline estimates count the prompt already.
    */
-  private async worthCounting(file: string, text: string, settings: CheckSettings, head: HeadVersion): Promise<boolean> {
+  private async worthCounting(file: string, source: TextSource, settings: CheckSettings, head: HeadVersion): Promise<boolean> {
     if (settings.budgets?.length || settings.defaultCallsPerDay !== undefined || mostSpecific(settings.traffic, file)) return true;
     // Front matter may name the traffic (calls_per_day:); a prompt's or a Markdown file's.
-    if (text.includes('calls_per_day')) return true;
+    if (source.trafficText().includes('calls_per_day')) return true;
     const base = await head.text();
-    return base.kind === 'untracked' || (base.kind === 'text' && base.text !== text);
+    return base.kind === 'untracked' || (base.kind === 'text' && (base.text.length !== source.length() || base.text !== source.text()));
   }
 
-  /** `withoutPrompts`: compare a text with no prompt left too (Show Cost Changes lists deletions). */
-  private async compute(uri: vscode.Uri, text: string | undefined, withoutPrompts: boolean): Promise<DocumentCosts | undefined> {
+  /**
+   * `withoutPrompts`: compare a text with no prompt left too (Show Cost Changes lists deletions).
+   * A prompt file is read only once it may show something: on every keystroke in a 1 MB prompt
+   * that showed nothing, reading and parsing it was most of the hover's time.
+   */
+  private async compute(uri: vscode.Uri, from: vscode.TextDocument | string | undefined, withoutPrompts: boolean): Promise<DocumentCosts | undefined> {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const file = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path.split('/').pop()!;
     const settings = await this.project.settingsFor(folder);
     const head = this.head(uri, file, settings);
     const nothing: DocumentCosts = { file, prompts: [], changes: undefined, breaches: [] };
+    const source = textSource(from);
+    if (!withoutPrompts && source.promptFile && !(await this.worthCounting(file, source, settings, head))) return nothing;
+    const text = source.text();
     const found = text === undefined ? [] : promptsOfFile(file, text);
     // A Markdown file without ```prompt blocks has nothing to show: no git work for it.
-    if (!withoutPrompts && (!found.length || !(await this.worthCounting(file, text!, settings, head)))) return nothing;
+    if (!withoutPrompts && (!found.length || (!source.promptFile && !(await this.worthCounting(file, source, settings, head))))) return nothing;
     const prompts = await figuresOfFile(file, text ?? '', settings, this.services.engine, found);
     const base = await head.figures();
     const { changes, breaches } = compareAndCheck(prompts, base && { name: HEAD, prompts: base }, settings.budgets);
@@ -218,6 +225,34 @@ export class CostChanges extends Disposable {
   async headUri(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
     return (await this.api())?.toGitUri(uri, HEAD);
   }
+}
+
+/** A document's or a file's text, read on first use; a prompt document's size and front matter without reading it. */
+interface TextSource {
+  /** A prompt file (not Markdown): its own front matter is the only place its traffic is named. */
+  promptFile: boolean;
+  text(): string | undefined;
+  length(): number;
+  /** Where `calls_per_day:` would be: a prompt file's front matter, else the whole text. */
+  trafficText(): string;
+}
+
+function textSource(from: vscode.TextDocument | string | undefined): TextSource {
+  if (typeof from !== 'object') return { promptFile: false, text: () => from, length: () => from?.length ?? 0, trafficText: () => from ?? '' };
+  const doc = from;
+  let text: string | undefined;
+  return {
+    promptFile: isPromptLanguage(doc.languageId),
+    text: () => (text ??= doc.getText()),
+    length: () => doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end),
+    trafficText: () => {
+      if (!isPromptLanguage(doc.languageId)) return (text ??= doc.getText());
+      if (doc.lineAt(0).text !== '---') return '';
+      const head: string[] = [];
+      for (let i = 1; i < doc.lineCount && !/^---[ \t]*$/.test(doc.lineAt(i).text); i++) head.push(doc.lineAt(i).text);
+      return head.join('\n');
+    },
+  };
 }
 
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
