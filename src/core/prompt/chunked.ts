@@ -271,8 +271,13 @@ export class ChunkedPrompt {
     }
   }
 
+  /** What joins a message's lines: the document's own line break when it has no sections. */
+  private joiner(): string {
+    return this.headers === 0 ? this.eol : '\n';
+  }
+
   private midKey(encodingName: string): string {
-    return `${encodingName}|mid|${this.headers === 0 ? this.eol : '\n'}`;
+    return `${encodingName}|mid|${this.joiner()}`;
   }
 
   /**
@@ -288,7 +293,7 @@ export class ChunkedPrompt {
     if (carried) {
       const key = this.midKey(encoding.name);
       let total = carried.base;
-      for (const c of carried.added) total += c.counts?.get(key) ?? this.chunkTokens(encoding, c, 'mid', key, this.headers === 0 ? this.eol : '\n', meta.variables, state);
+      for (const c of carried.added) total += c.counts?.get(key) ?? this.chunkTokens(encoding, c, 'mid', key, this.joiner(), meta.variables, state);
       if (!state.complete) return { tokens: total, complete: false };
       this.pending.delete(encoding.name);
       this.results.set(encoding.name, total);
@@ -323,7 +328,7 @@ export class ChunkedPrompt {
   }
 
   private groups(): { role: Role; chunks: Chunk[]; joiner: string }[] {
-    if (this.headers === 0) return [{ role: 'user', chunks: this.chunks, joiner: this.eol }];
+    if (this.headers === 0) return [{ role: 'user', chunks: this.chunks, joiner: this.joiner() }];
     const out: { role: Role; chunks: Chunk[]; joiner: string }[] = [];
     let current = { role: 'user' as Role, chunks: [] as Chunk[], joiner: '\n' };
     for (const c of this.chunks) {
