@@ -11,7 +11,7 @@
 // whitespace, '/' nor '{' (a `{{variable}}` could fill in anything), and never inside a
 // `{{variable}}` split over lines. Chat sections (`user:` …) are chunks of their own.
 import type { Role } from '../types';
-import { fillVariables, parseFrontMatter, sectionRoleOf, type PromptMeta } from './index';
+import { CLOSING_FRONT_MATTER, fillVariables, parseFrontMatter, sectionRoleOf, type PromptMeta } from './index';
 
 /** What the chunks need of an encoding (src/core/tokens' Encoding fits). */
 export interface CountingEncoding {
@@ -64,7 +64,6 @@ interface CountState {
 }
 
 const OPEN_VARIABLE_AT_END = /\{\{\s*(?:[A-Za-z_][\w.-]*)?\s*$/;
-const CLOSING_FRONT_MATTER = /^---[ \t]*$/;
 
 function canStartChunk(line: string, previous: string): boolean {
   const c = line.charCodeAt(0);
@@ -189,7 +188,6 @@ export class ChunkedPrompt {
     this.results.clear();
     const bodyStart = this.head.length;
     if (this.headOpen || start < bodyStart || start === 0 || this.chunks.length === 0) {
-      this.pending.clear();
       const lines = this.allLines();
       lines.splice(start, deleteCount, ...insert);
       this.rebuild(lines);

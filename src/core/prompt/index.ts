@@ -25,6 +25,8 @@ export interface ParsedPrompt {
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+/** The line that closes a front matter opened by a first line `---` (from the third line on, as FRONT_MATTER reads it). */
+export const CLOSING_FRONT_MATTER = /^---[ \t]*$/;
 const SECTION = /^(system|user|assistant)\s*:\s*$/i;
 const DOTPROMPT_ROLE = /^\{\{\s*role\s+"(system|user|model|assistant)"\s*\}\}\s*$/i;
 const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;

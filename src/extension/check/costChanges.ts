@@ -14,6 +14,7 @@ import {
   type PromptChange,
   type PromptFigures,
 } from '../../core/check';
+import { CLOSING_FRONT_MATTER } from '../../core/prompt';
 import { lazyLru } from '../../core/lazy';
 import { isPromptLanguage } from '../constants';
 import { gitApi, headText, type GitAPI, type GitRepository, type HeadText } from '../git/gitApi';
@@ -240,19 +241,27 @@ interface TextSource {
 function textSource(from: vscode.TextDocument | string | undefined): TextSource {
   if (typeof from !== 'object') return { promptFile: false, text: () => from, length: () => from?.length ?? 0, trafficText: () => from ?? '' };
   const doc = from;
+  const promptFile = isPromptLanguage(doc.languageId);
   let text: string | undefined;
+  const read = () => (text ??= doc.getText());
   return {
-    promptFile: isPromptLanguage(doc.languageId),
-    text: () => (text ??= doc.getText()),
+    promptFile,
+    text: read,
     length: () => doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end),
-    trafficText: () => {
-      if (!isPromptLanguage(doc.languageId)) return (text ??= doc.getText());
-      if (doc.lineAt(0).text !== '---') return '';
-      const head: string[] = [];
-      for (let i = 1; i < doc.lineCount && !/^---[ \t]*$/.test(doc.lineAt(i).text); i++) head.push(doc.lineAt(i).text);
-      return head.join('\n');
-    },
+    trafficText: () => (promptFile ? frontMatterOf(doc) : read()),
   };
+}
+
+/** A document's front matter (between its `---` lines, as parsePrompt reads it), line by line; '' without one. */
+function frontMatterOf(doc: vscode.TextDocument): string {
+  if (doc.lineAt(0).text !== '---') return '';
+  const lines: string[] = [];
+  for (let i = 1; i < doc.lineCount; i++) {
+    const line = doc.lineAt(i).text;
+    if (i >= 2 && CLOSING_FRONT_MATTER.test(line)) return lines.join('\n');
+    lines.push(line);
+  }
+  return ''; // never closed: body text, not front matter
 }
 
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
