@@ -103,6 +103,9 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
       const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === added.toString());
       await vscode.window.tabGroups.close(tabs);
       await vscode.workspace.fs.delete(added);
+      // Gone from the changes before the next test lists them: the Git extension's status and
+      // the closed document's disposal both lag the delete (it was listed once in a full run).
+      await waitFor('added.prompt gone from the cost changes', async () => !(await api.costChanges.changedPrompts()).some((i) => i.uri.toString() === added.toString()), 15_000, 250);
     }
     const outside = (await openFixture('lens.prompt')).document;
     const titles = await lensTitles(outside.uri);
