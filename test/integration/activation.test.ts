@@ -53,6 +53,15 @@ describe('activation', () => {
     }
   });
 
+  it('dist/extension.js takes the vscode API once (one copy of its namespace, not one per module: esbuild.js)', () => {
+    const bundle = fs.readFileSync(path.join(dist, 'extension.js'), 'utf8');
+    assert.equal(bundle.match(/require\("vscode"\)/g)?.length, 1);
+  });
+
+  it('dist/ has a package.json of its own, so Node does not parse the 20 KB manifest to learn each file\'s module type', () => {
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dist, 'package.json'), 'utf8')), { type: 'commonjs' });
+  });
+
   it('activation loads dist/extension.js alone: none of the files esbuild split off (the commands\' code, shared chunks)', () => {
     assert.ok(fs.readdirSync(dist).some((f) => /^extension-.+\.js$/.test(f)), 'the build split nothing off dist/extension.js');
     assert.deepEqual(loadedSplitFiles().map((f) => path.basename(f)), []);
