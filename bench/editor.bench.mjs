@@ -5,7 +5,7 @@
 // server's chunking. Every figure in one run; `--sections` picks some.
 //
 //   flock /tmp/pp-bench.lock flock /tmp/pp-vscode.lock node --import tsx bench/editor.bench.mjs \
-//     [--sections activation,keystrokes,cache,rss,streaming,fake-llm-chunking] [--sizes 10000,1000000]
+//     [--sections activation,keystrokes,cache,rss,streaming,fake-llm-chunking] [--sizes 10000,1000000] [--keystrokes 100]
 //     [--baseline main] [--models 2,5] [--rates 200,2000,5000] [--repeats 1] [--json FILE]
 //     [--vscode-settings '{"merge-conflict.decorators.enabled":false}']
 //
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '200,2000,5000' },
     repeats: { type: 'string', default: '1' },
     sizes: { type: 'string', default: '10000,100000,1000000,40000000' },
+    // Keystrokes per prompt size (10 at most from 10 MB on).
+    keystrokes: { type: 'string', default: '100' },
     json: { type: 'string' },
     // User settings (JSON) for the extension-host sessions, e.g. to turn another extension off.
     'vscode-settings': { type: 'string' },
@@ -151,6 +153,7 @@ async function runHost(fake, parts) {
         PP_BENCH_LOG: path.join(dir, 'progress.log'),
         PP_BENCH_ROOT: paths.root,
         PP_BENCH_SIZES: args.sizes,
+        PP_BENCH_KEYSTROKES: args.keystrokes,
         OPENAI_BASE_URL: fake.openaiBaseURL,
         ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
         OPENAI_API_KEY: 'sk-test-openai',
@@ -196,6 +199,13 @@ function printKeystrokes(rows, r) {
   }
   console.log('\nlongest host stall while typing, by what was running when it ended:');
   for (const k of rows) console.log(`  ${(k.bytes / 1000).toLocaleString('en-US')} KB: ${Object.entries(k.stallByPhase ?? {}).map(([p, v]) => `${p} ${ms(v)}`).join(' · ')}`);
+  console.log(`\nkeystrokes over ${rows[0]?.slow.over ?? 5} ms of our time, and the host's GC pauses while typing:`);
+  for (const k of rows) {
+    const g = k.gcWhileTyping;
+    console.log(
+      `  ${(k.bytes / 1000).toLocaleString('en-US')} KB: ${k.slow.count} of ${k.strokes} (${k.slow.withGc} overlapped a GC pause${k.slow.withGc ? `: ${k.slow.gcMs.filter((x) => x > 0).map(ms).join(', ')}` : ''}); GC ${g.pauses} pauses, ${ms(g.totalMs)} in all, longest ${ms(g.longestMs)}`,
+    );
+  }
 }
 
 function printCache(c) {

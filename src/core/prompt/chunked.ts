@@ -144,6 +144,12 @@ export class ChunkedPrompt {
   private readonly pending = new Map<string, { base: number; added: Set<Chunk> }>();
   /** Bumped on every edit (keys the slow-path cache). */
   private revision = 0;
+  /**
+   * A chunk's index and the body line it starts on, where the last edit was: the next edit's
+   * chunks are looked for from there (typing stays near, and on a 1 MB prompt a walk from the
+   * first of 18k chunks was most of the change listener's time). Chunks before it never move.
+   */
+  private cursor = { index: 0, line: 0 };
 
   /** `eol`: the document's line break (`\r\n` matters: a prompt without sections keeps it). */
   constructor(
@@ -197,11 +203,13 @@ export class ChunkedPrompt {
     const to = from + deleteCount; // exclusive, body lines
     // The chunks the edit touches, the one before (the first edited line may no longer start a
     // chunk) and the one after (its start depends on the line before it).
+    let { index: start0, line } = this.cursor;
+    if (start0 >= this.chunks.length) start0 = line = 0;
+    while (start0 > 0 && line > from) line -= this.chunks[--start0].lines.length;
     let lo = -1;
     let hi = -1;
-    let line = 0;
     let loLine = 0;
-    for (let i = 0; i < this.chunks.length; i++) {
+    for (let i = start0; i < this.chunks.length; i++) {
       const n = this.chunks[i].lines.length;
       if (lo < 0 && from < line + n) {
         lo = i;
@@ -235,6 +243,7 @@ export class ChunkedPrompt {
     for (const c of old) if (c.role) this.headers--;
     for (const c of fresh) if (c.role) this.headers++;
     this.chunks.splice(lo, hi - lo + 1, ...fresh);
+    this.cursor = { index: lo, line: loLine };
   }
 
   /**
@@ -387,6 +396,7 @@ export class ChunkedPrompt {
   /** Variables or front matter changed: every chunk anew (counts kept for chunks whose lines stayed). */
   private rebuild(lines: readonly string[]): void {
     this.pending.clear();
+    this.cursor = { index: 0, line: 0 };
     const reuse = new Map(this.chunks.map((c) => [chunkKey(c), c]));
     const headLines = this.head;
     let bodyStart = 0;
