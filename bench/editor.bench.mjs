@@ -335,6 +335,22 @@ async function webviewFrame(page) {
   return inner.contentFrame();
 }
 
+/** /proc/stat's CPU counters; with `since`, busy and steal as % of all cores since then (Linux only; undefined elsewhere). */
+function machineCpu(since) {
+  let fields;
+  try {
+    fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return undefined;
+  }
+  // user nice system idle iowait irq softirq steal
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
+  const now = { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+  if (!since) return now;
+  const total = now.busy - since.busy + (now.idle - since.idle) + (now.steal - since.steal);
+  return { busyPct: ((now.busy - since.busy) / total) * 100, stealPct: ((now.steal - since.steal) / total) * 100 };
+}
+
 async function streamingScenario({ ui, page, fake, workspace, models, rate, screenshot }) {
   const tokens = Math.min(MAX_ANSWER_TOKENS, rate * STREAM_SECONDS);
   const ids = MODELS.slice(0, models);
@@ -355,6 +371,7 @@ async function streamingScenario({ ui, page, fake, workspace, models, rate, scre
   await ui.editor().locator('.view-lines').click();
   await page.keyboard.press('Control+End');
   await page.evaluate(WORKBENCH_PROBE);
+  const cpuBefore = machineCpu();
 
   // Type while the answers stream; each key's round trip is key sent → the editor's lines changed.
   const keys = [];
@@ -373,6 +390,7 @@ async function streamingScenario({ ui, page, fake, workspace, models, rate, scre
     }
     await sleep(100);
   }
+  const cpu = machineCpu(cpuBefore);
   const reqs = gen();
   const serverFirst = Math.min(...reqs.map((r) => r.firstChunkAt));
   const serverLast = Math.max(...reqs.map((r) => r.lastChunkAt));
@@ -400,6 +418,8 @@ async function streamingScenario({ ui, page, fake, workspace, models, rate, scre
   const deltas = [];
   for (let k = 1; k < frames.length; k++) if (inWindow(frames[k])) deltas.push(frames[k] - frames[k - 1]);
   const keyMs = keys.filter((k) => inWindow(k.sent)).map((k) => k.ms);
+  // The same keys before the first token (the panel open, its columns waiting): the workbench's own round trip on this machine now.
+  const keyBeforeMs = keys.filter((k) => k.sent < serverFirst).map((k) => k.ms);
   const tasks = probe.tasks.filter(([t]) => inWindow(t));
   const windowMs = serverLast - serverFirst;
   return {
@@ -426,6 +446,12 @@ async function streamingScenario({ ui, page, fake, workspace, models, rate, scre
     keyP50: median(keyMs),
     keyP95: pct(keyMs, 0.95),
     keyMax: Math.max(0, ...keyMs),
+    /** The machine's CPU while typing and streaming: busy (all processes) and stolen by other tenants of the host, % of all cores. */
+    cpuBusyPct: cpu?.busyPct,
+    cpuStealPct: cpu?.stealPct,
+    keysBefore: keyBeforeMs.length,
+    keyBeforeP50: median(keyBeforeMs),
+    keyBeforeP95: pct(keyBeforeMs, 0.95),
   };
 }
 
@@ -493,8 +519,8 @@ async function streamingSection({ builds: getBuilds, fake }) {
 function printStreaming(rows) {
   const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '—');
   console.log('\n## streaming (medians over columns; key round trip over the server\'s streaming window)\n');
-  console.log('| build | models × tok/s | tokens/answer | server tok/s | panel tok/s (min) | panel/server | last text after the server\'s end, median / max | workbench frames/s, > 50 ms | longest frame | webview long tasks | key round trip p50 / p95 / max (n) | load |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| build | models × tok/s | tokens/answer | server tok/s | panel tok/s (min) | panel/server | last text after the server\'s end, median / max | workbench frames/s, > 50 ms | longest frame | webview long tasks | key round trip p50 / p95 / max (n) | before the first token: p50 / p95 (n) | CPU busy / stolen | load |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const groups = new Map();
   for (const r of rows) {
     const k = `${r.build}|${r.models}|${r.rate}`;
@@ -504,7 +530,7 @@ function printStreaming(rows) {
     const m = (key) => median(rs.map((r) => r[key]));
     const r = rs[0];
     console.log(
-      `| ${r.build} | ${r.models} × ${r.rate} | ${r.tokens} | ${f(m('serverRate'))} | ${f(m('panelRate'))} (${f(m('panelRateMin'))}) | ${f((m('panelRate') / m('serverRate')) * 100)} % | ${f(m('lagMedian') / 1000, 2)} s / ${f(m('lagMax') / 1000, 2)} s | ${f(m('framesPerSec'))}, ${f(m('longFramesPct'), 0)} % | ${f(m('longestFrame'))} ms | ${f(m('webviewLongTaskPct'), 0)} % of the time | ${f(m('keyP50'))} / ${f(m('keyP95'))} / ${f(m('keyMax'))} ms (${m('keys')}) | ${f(m('load'), 1)} |`,
+      `| ${r.build} | ${r.models} × ${r.rate} | ${r.tokens} | ${f(m('serverRate'))} | ${f(m('panelRate'))} (${f(m('panelRateMin'))}) | ${f((m('panelRate') / m('serverRate')) * 100)} % | ${f(m('lagMedian') / 1000, 2)} s / ${f(m('lagMax') / 1000, 2)} s | ${f(m('framesPerSec'))}, ${f(m('longFramesPct'), 0)} % | ${f(m('longestFrame'))} ms | ${f(m('webviewLongTaskPct'), 0)} % of the time | ${f(m('keyP50'))} / ${f(m('keyP95'))} / ${f(m('keyMax'))} ms (${m('keys')}) | ${f(m('keyBeforeP50'))} / ${f(m('keyBeforeP95'))} ms (${m('keysBefore')}) | ${f(m('cpuBusyPct'))} % / ${f(m('cpuStealPct'), 1)} % | ${f(m('load'), 1)} |`,
     );
   }
 }
