@@ -24,6 +24,12 @@ export interface RenderLoopOptions {
   budgetMs?: number;
   /** After a pass that cost c ms, the next waits restFactor × c ms: the pass's share of the thread is at most 1 / (1 + restFactor). */
   restFactor?: number;
+  /**
+   * Passes begin at least this far apart (ms). Every pass is a frame for the whole window to
+   * paint and composite (on a machine without a GPU, in software), so streamed text is drawn at
+   * this rate, not at the display's, whatever its cost in the webview.
+   */
+  minIntervalMs?: number;
   /** A view whose text waited longer than this (ms) says it is catching up. */
   catchUpMs?: number;
   /** The clock (ms), performance.now() unless a test gives its own. */
@@ -36,6 +42,7 @@ export class RenderLoop {
   private notBefore = 0;
   private readonly budgetMs: number;
   private readonly restFactor: number;
+  private readonly minIntervalMs: number;
   private readonly catchUpMs: number;
   private readonly now: () => number;
 
@@ -47,6 +54,7 @@ export class RenderLoop {
   ) {
     this.budgetMs = options.budgetMs ?? 8;
     this.restFactor = options.restFactor ?? 2;
+    this.minIntervalMs = options.minIntervalMs ?? 100;
     this.catchUpMs = options.catchUpMs ?? 500;
     this.now = options.now ?? (() => performance.now());
   }
@@ -88,7 +96,7 @@ export class RenderLoop {
     for (const v of drawn) v.settle();
     this.flushLayout();
     const end = this.now();
-    this.notBefore = end + (end - t0) * this.restFactor;
+    this.notBefore = Math.max(end + (end - t0) * this.restFactor, t0 + this.minIntervalMs);
     // Late: its text waited too long for this pass (drawn less often than it arrives).
     for (const [i, v] of waiting.entries()) v.setCatchingUp(late[i]);
     if (drawn.length < waiting.length) this.schedule();

@@ -348,9 +348,10 @@ describe('webview panel in Chromium', function () {
       const text = ${JSON.stringify(answer)};
       for (let i = 0; i < text.length; i += 9) {
         window.postMessage({ type: 'patch', runId: 12, running: true, patches: [{ index: 0, append: text.slice(i, i + 9) }] }, '*');
-        if (i % 45 === 0) await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        // Past the render loop's minimum interval between passes (100 ms): a pass draws each group.
+        if (i % 72 === 0) await new Promise((r) => setTimeout(r, 110));
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 150));
       const streamed = { renders: callbacks, innerMutations, maxRemovedElements, notTrailing };
       const kept = [...md.children].slice(0, -1);
       const keptIntact = kept.every((n) => added.has(n) && !removed.has(n));
@@ -441,6 +442,29 @@ describe('webview panel in Chromium', function () {
     assert.deepEqual(r.rest, ['measure 2', 'measure 1', 'measure 0', 'render 2', 'render 1', 'settle 2', 'settle 1', 'layout', 'measure 0', 'render 0', 'settle 0', 'layout']);
     // Waiting over 2.5 s when its pass began: catching up.
     assert.deepEqual(r.late, [[4, true], [0, false], [3, true], [1, false], [2, false]]);
+  });
+
+  it('the render loop: passes begin at least minIntervalMs apart, however cheap they are (each is a frame for the whole window)', async () => {
+    const starts = (await page.evaluate(`(async () => {
+      const { RenderLoop } = window.__markdown;
+      const starts = [];
+      let left = 4;
+      const view = {
+        needsRender: true, waitingSince: 0,
+        measure() { starts.push(performance.now()); },
+        render() { left--; this.needsRender = false; },
+        settle() {},
+        setCatchingUp() {},
+      };
+      // Text arrives again as soon as a pass has drawn it: the loop is asked at once each time.
+      const loop = new RenderLoop(() => [view], () => {}, { minIntervalMs: 100 });
+      const drawn = () => new Promise((r) => { const again = () => { view.needsRender = left > 0; if (left > 0) { loop.schedule(); setTimeout(again, 1); } else r(); }; again(); });
+      await drawn();
+      return starts;
+    })()`)) as number[];
+    assert.equal(starts.length, 4);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    assert.ok(gaps.every((g) => g >= 99), `passes began ${gaps.map((g) => g.toFixed(0)).join(', ')} ms apart`);
   });
 
   it('keeps columns at least 220 px wide and scrolls horizontally when there are many', async () => {
