@@ -131,6 +131,18 @@ describe('cost changes vs git HEAD (Git extension), monthly projection, budgets'
     assert.equal(reads, 0, 'the text was read');
   });
 
+  it('a prompt written to disk a moment ago is listed at once: the list asks git for its status first (the Git extension refreshes it on its own schedule)', async () => {
+    const fresh = workspaceUri('git-repo', 'just-written.prompt');
+    const listed = async () => (await api.costChanges.changedPrompts()).some((i) => i.uri.toString() === fresh.toString());
+    await vscode.workspace.fs.writeFile(fresh, new TextEncoder().encode('Reply in one word.\n'));
+    try {
+      assert.ok(await listed(), 'the file just written is among the changes');
+    } finally {
+      await vscode.workspace.fs.delete(fresh);
+      assert.ok(!(await listed()), 'the file just deleted is no longer among them');
+    }
+  });
+
   it('Show Cost Changes lists the edited prompt with its Δ/month and opens the diff of HEAD vs the working copy', async () => {
     const editor = await openFixture(FILE);
     // Saved by now or not (autoSave), the edit is listed once the Git extension has seen it.

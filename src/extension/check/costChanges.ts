@@ -198,6 +198,9 @@ export class CostChanges extends Disposable {
   async changedPrompts(): Promise<CostChangeItem[]> {
     const api = await this.api();
     if (!api) return [];
+    // The Git extension refreshes its status after a file's save on its own schedule: a list
+    // asked for just after a save would miss that file.
+    await Promise.all(api.repositories.map((r) => r.status().catch(() => undefined)));
     const uris = new Map<string, vscode.Uri>();
     for (const repo of api.repositories) {
       const s = repo.state;

@@ -18,6 +18,8 @@ export interface GitRepository {
     readonly onDidChange: vscode.Event<void>;
   };
   show(ref: string, path: string): Promise<string>;
+  /** Runs `git status` now: `state` is otherwise refreshed on the extension's own schedule. */
+  status(): Promise<void>;
 }
 
 export interface GitAPI {
