@@ -311,9 +311,9 @@ export async function run(): Promise<void> {
     await vscode.workspace.getConfiguration('promptProfiler').update('models', [GPT, HAIKU], vscode.ConfigurationTarget.Global);
     const sizes = (process.env.PP_BENCH_SIZES ?? '10000,100000,1000000,40000000').split(',').map(Number);
     results.keystrokes = [];
+    const strokes = Number(process.env.PP_BENCH_KEYSTROKES ?? 100);
     for (const bytes of parts.includes('keystrokes') ? sizes : []) {
       log(`keystrokes ${bytes}`);
-      const strokes = Number(process.env.PP_BENCH_KEYSTROKES ?? 100);
       (results.keystrokes as unknown[]).push(await keystrokes(api, folder, bytes, bytes >= 10_000_000 ? Math.min(strokes, 10) : strokes));
       fs.writeFileSync(out, JSON.stringify(results, null, 2));
     }

@@ -2,7 +2,7 @@
 // code-server, VS Code for the Web and desktop alike), so drawing streamed text must leave most
 // of every second to it, however many columns stream. Each pass reads every column's scroll
 // position first, then writes, then lets the browser lay out once; the measured cost of the pass
-// (layout included) sets how long the next one waits.
+// (layout included) sets how long the next one waits, and passes begin at least minIntervalMs apart.
 
 /** A column whose streamed text the loop draws. */
 export interface StreamingView {

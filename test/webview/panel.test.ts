@@ -448,18 +448,20 @@ describe('webview panel in Chromium', function () {
     const starts = (await page.evaluate(`(async () => {
       const { RenderLoop } = window.__markdown;
       const starts = [];
-      let left = 4;
       const view = {
-        needsRender: true, waitingSince: 0,
+        needsRender: false, waitingSince: 0,
         measure() { starts.push(performance.now()); },
-        render() { left--; this.needsRender = false; },
+        render() { this.needsRender = false; },
         settle() {},
         setCatchingUp() {},
       };
-      // Text arrives again as soon as a pass has drawn it: the loop is asked at once each time.
       const loop = new RenderLoop(() => [view], () => {}, { minIntervalMs: 100 });
-      const drawn = () => new Promise((r) => { const again = () => { view.needsRender = left > 0; if (left > 0) { loop.schedule(); setTimeout(again, 1); } else r(); }; again(); });
-      await drawn();
+      // Text arrives again as soon as a pass has drawn it: the loop is asked at once each time.
+      for (let i = 0; i < 4; i++) {
+        view.needsRender = true;
+        loop.schedule();
+        while (view.needsRender) await new Promise((r) => setTimeout(r, 1));
+      }
       return starts;
     })()`)) as number[];
     assert.equal(starts.length, 4);
